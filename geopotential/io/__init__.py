@@ -1,0 +1,1 @@
+"""Readers and writers: all file I/O of geopotential lives here, one module per source or format."""

@@ -1,0 +1,79 @@
+"""``geopotential demo``: generate the synthetic demo territory and run the whole pipeline on it."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from geopotential.config import Config, config_from_dict
+from geopotential.pipeline.result import RunResult
+
+logger = logging.getLogger(__name__)
+
+DEMO_RUN_NAME = "demo"
+DEMO_INPUTS = "demo-inputs"
+
+
+def demo_config(inputs_dir: Path, out_dir: Path, executor: str | None = None, show_progress: bool | None = None) -> Config:
+    """The config of the demo run on the files written by :func:`geopotential.demo.generate_demo`."""
+    d = Path(inputs_dir).resolve()
+    data = {
+        "territory": {"name": "Démo Amiens (synthétique)", "crs": "EPSG:2154", "synthetic": True},
+        "inputs": {
+            "communes": {"path": str(d / "communes.geojson")},
+            "buildings": {"path": str(d / "buildings.gpkg"), "layer": "batiment", "source": "bdtopo"},
+            "cadastre_parcels": {"path": str(d / "parcelles.geojson")},
+            "rpg": {"path": str(d / "rpg.gpkg"), "layer": "parcelles_graphiques"},
+            "livestock": str(d / "livestock.csv"),
+            "consumption": str(d / "consumption.csv"),
+            "weather": str(d / "weather.csv"),
+            "dsm": [str(d / "dsm.tif")],
+            "dem": [str(d / "dem.tif")],
+            "canopy": [str(d / "canopy.tif")],
+        },
+        "outputs": {"dir": str(Path(out_dir).resolve()), "run_name": DEMO_RUN_NAME},
+        "execution": {
+            "executor": executor or "serial",
+            "show_progress": sys.stderr.isatty() if show_progress is None else show_progress,
+        },
+    }
+    return config_from_dict(data, source="demo")
+
+
+def run_demo(
+    out_dir: str | Path = "outputs",
+    seed: int | None = None,
+    n_buildings: int | None = None,
+    executor: str | None = None,
+    show_progress: bool | None = None,
+    client=None,
+) -> RunResult:
+    """Generate the demo territory into ``out_dir/demo-inputs`` and run it into ``out_dir/demo``.
+
+    Parameters
+    ----------
+    out_dir
+        Folder receiving the demo inputs and the run.
+    seed, n_buildings
+        Generator settings (defaults: the fixed demo seed, 3,000 buildings).
+    executor
+        ``serial`` (default), ``processes`` or ``dask``.
+    show_progress
+        Progress bars (default: when stderr is a terminal).
+    client
+        An existing ``distributed.Client``.
+    """
+    from geopotential.demo import generate_demo
+    from geopotential.pipeline.runner import run_pipeline
+
+    out = Path(out_dir)
+    kw = {}
+    if seed is not None:
+        kw["seed"] = seed
+    if n_buildings is not None:
+        kw["n_buildings"] = n_buildings
+    inputs = out / DEMO_INPUTS
+    generate_demo(inputs, **kw)
+    cfg = demo_config(inputs, out, executor=executor, show_progress=show_progress)
+    return run_pipeline(cfg, client=client)
