@@ -77,7 +77,7 @@ def render_template() -> str:
             continue
         model = field.annotation
         out.append("")
-        out += _comment(((model.__doc__ or "").strip().splitlines() or [""])[0], "")
+        out += _comment(" ".join((model.__doc__ or "").split()), "")
         out.append(f"{name}:")
         if model is InputsConfig:
             out.append("  # Examples (uncomment and adapt):")

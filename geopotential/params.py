@@ -157,4 +157,5 @@ def field_from(params: dict[str, Parameter], key: str, **constraints):
     from pydantic import Field
 
     p = params[key]
+    constraints.setdefault("validate_default", True)  # an int field gets int(value), checked
     return Field(p.value, description=describe(p), **constraints)

@@ -126,8 +126,11 @@ def solar_unit(task: UnitTask) -> str:
     """Compute one unit's ``buildings_pv`` and ``roof_faces`` (top-level: runs in workers)."""
     from geopotential.solar import SolarParameters, solar_potential
 
-    if os.environ.get(FAIL_UNIT_ENV) == task.key:
+    fail = os.environ.get(FAIL_UNIT_ENV, "")
+    if fail == task.key:
         raise RuntimeError(f"unit {task.key} failed on purpose ({FAIL_UNIT_ENV})")
+    if fail == f"{task.key}:kill":
+        os._exit(9)  # simulate a worker killed mid-unit (out of memory, node lost)
     buildings = read_frame(task.inputs["buildings"])
     weather = read_frame(task.inputs["weather"])
     meta = json.loads(Path(task.inputs["meta"]).read_text(encoding="utf-8"))

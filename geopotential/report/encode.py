@@ -63,11 +63,13 @@ def prepare(gdf: gpd.GeoDataFrame, max_features: int, simplify_m: float) -> tupl
 
 def encode_polygons(geoms: np.ndarray, digits: int) -> dict:
     """Quantised, delta-encoded (Multi)Polygon geometry of ``geoms`` (EPSG:4326)."""
+    scale = 10.0**digits
+    if len(geoms) == 0:
+        return {"scale": scale, "origin": [0, 0], "coords": [], "rings": [], "polys": [], "feats": []}
     # every feature is polygonal here (see _clean_geoms), so ``idx`` covers 0..n-1
     parts, idx = shapely.get_parts(geoms, return_index=True)
     multi = shapely.multipolygons(parts, indices=idx)
     _, coords, (ring_off, poly_off, geom_off) = shapely.to_ragged_array(multi)
-    scale = 10.0**digits
     q = np.round(coords * scale).astype(np.int64)
     origin = q.min(axis=0) if len(q) else np.zeros(2, np.int64)
     ring_len = np.diff(ring_off)

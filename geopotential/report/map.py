@@ -286,6 +286,9 @@ def build_map(layers: dict[str, gpd.GeoDataFrame], meta: dict, params: MapParame
         gdf = layers.get(d.source)
         if gdf is None or d.key not in styles:
             continue
+        if len(gdf) == 0:
+            logger.info("map: layer %s is empty, not drawn", d.source)
+            continue
         big = len(gdf) >= p.lazy_min_features
         cols = [c for c in d.columns if c in gdf.columns]
         if not big:  # the full record for small layers

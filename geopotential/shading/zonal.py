@@ -157,6 +157,25 @@ def _reduce(ids, values, nodata, has_nodata, n):
     return count, total, vmin, vmax
 
 
+@njit(cache=True)
+def _group_values(ids, values, nodata, has_nodata, starts, total):
+    """Values of every zone laid out contiguously (counting sort by zone, one pass)."""
+    cursor = starts.copy()
+    buf = np.empty(total, np.float64)
+    nrow, ncol = ids.shape
+    for r in range(nrow):
+        for c in range(ncol):
+            z = ids[r, c]
+            if z == 0:
+                continue
+            v = values[r, c]
+            if np.isnan(v) or (has_nodata and v == nodata):
+                continue
+            buf[cursor[z - 1]] = v
+            cursor[z - 1] += 1
+    return buf
+
+
 @njit(cache=True, parallel=True)
 def _percentiles(sorted_vals, starts, counts, qs):
     n = len(starts)
@@ -219,14 +238,9 @@ def reduce_zones(ids: np.ndarray, values: np.ndarray, n_zones: int, stats=DEFAUL
     qs = [s for s in stats if s.startswith("percentile_")]
     if qs:
         q = np.array([float(s.split("_", 1)[1]) for s in qs])
-        flat_ids = ids.ravel()
-        flat_vals = vals.ravel()
-        ok = (flat_ids > 0) & ~np.isnan(flat_vals)
-        if nodata is not None:
-            ok &= flat_vals != nodata
-        order = np.argsort(flat_ids[ok], kind="stable")
-        sv = flat_vals[ok][order]
         starts = np.concatenate([[0], np.cumsum(count)[:-1]]).astype(np.int64)
+        sv = _group_values(ids, vals, float(nodata) if nodata is not None else 0.0, nodata is not None,
+                           starts, int(count.sum()))
         pct = _percentiles(sv, starts, count, q)
         for k, s in enumerate(qs):
             out[s] = pct[:, k]

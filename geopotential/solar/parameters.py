@@ -138,6 +138,12 @@ class SolarParameters(BaseModel):
     default_pitch_deg: float = field_from(_P, "default_pitch_deg", gt=0, lt=90)
     shed_pitch_deg: float = field_from(_P, "shed_pitch_deg", gt=0, lt=90)
     flat_roof_min_footprint_m2: float = field_from(_P, "flat_roof_min_footprint_m2", ge=0)
+    flat_roof_usages: list[str] = Field(
+        ["Commercial et services", "Industriel"],
+        description="BD TOPO usage values (usage_1, case-insensitive) whose buildings of unknown roof shape are "
+        "taken as flat-roofed. Assumption: French commercial and industrial buildings mostly have flat or "
+        "very low-pitched roofs (steel deck); calibrate with LiDAR HD.",
+    )
     ridge_across_party_walls: bool = Field(
         bool(_P["ridge_across_party_walls"].value),
         description="Pitched roofs sharing walls with neighbours (terraces) get their ridge perpendicular "

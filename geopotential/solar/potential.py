@@ -115,7 +115,9 @@ def solar_potential(
         ``n_faces_usable``, ``pv_capacity_kwp`` [kWp], ``pv_energy_kwh_yr`` [kWh/yr],
         ``specific_yield_kwh_kwp_yr`` [kWh/kWp/yr], ``irradiation_kwh_m2_yr`` [kWh/m2/yr,
         mean on the usable modules; on all faces for excluded buildings],
-        ``shading_loss_pct`` [%], ``pv_class`` (1-5) and ``pv_class_label``, ``capex_eur``,
+        ``shading_loss_pct`` [%], ``pv_class`` (1 excluded; 2-5 by specific yield relative
+        to the site table's optimum: >= ``class_good_ratio`` 3, >= ``class_very_good_ratio`` 4,
+        >= ``class_excellent_ratio`` 5) and ``pv_class_label`` (French), ``capex_eur``,
         ``premium_eur``, ``opex_eur_yr``, ``revenue_eur_yr``, ``lcoe_eur_kwh``,
         ``payback_yr``, ``npv_eur``, ``co2_avoided_t_yr``, ``weather_approximate`` and
         ``exclusion_reason`` ('' when the building has potential).

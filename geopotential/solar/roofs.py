@@ -13,8 +13,9 @@ The faces table has the same structure as the one the DSM engine builds
 * shed roofs give one face, at ``shed_pitch_deg``, facing the more southern side;
 * buildings sharing walls with neighbours (terraces, ``ridge_across_party_walls``) get
   their ridge perpendicular to the party walls, i.e. parallel to the street;
-* unknown shapes are taken as flat for footprints of at least ``flat_roof_min_footprint_m2``,
-  gabled otherwise (``roof_shape_inferred`` is True).
+* unknown shapes are taken as flat for footprints of at least ``flat_roof_min_footprint_m2``
+  or with a ``usage`` in ``flat_roof_usages`` (commercial, industrial), gabled otherwise
+  (``roof_shape_inferred`` is True).
 
 Face area counts the tilt: horizontal area / cos(tilt). Azimuths are grid bearings of the
 working CRS (in Lambert-93 the meridian convergence is below 1 degree over the Somme).
@@ -226,7 +227,13 @@ def roof_faces_from_footprints(buildings, params: SolarParameters | None = None)
     else:
         shape = np.full(n, "unknown", dtype=object)
     inferred = shape == "unknown"
-    shape = np.where(inferred, np.where(area >= params.flat_roof_min_footprint_m2, "flat", "gabled"), shape)
+    flat_use = np.zeros(n, dtype=bool)
+    if "usage" in buildings.columns and params.flat_roof_usages:
+        wanted = {u.strip().lower() for u in params.flat_roof_usages}
+        usage = pd.Series(buildings["usage"].to_numpy(), dtype="object").astype("string").str.strip().str.lower()
+        flat_use = usage.isin(wanted).fillna(False).to_numpy(dtype=bool)
+    guess_flat = (area >= params.flat_roof_min_footprint_m2) | flat_use
+    shape = np.where(inferred, np.where(guess_flat, "flat", "gabled"), shape)
     # edge setback: share of the footprint left after an inward buffer
     setback = np.ones(n)
     if params.edge_setback_m > 0 and valid.any():

@@ -65,7 +65,7 @@ def test_loads_offline_and_lists_layers(probe, hostile_map):
     assert XSS_PAYLOADS[2] in title  # shown as text
 
 
-def test_click_building_opens_popup_with_figures(probe, hostile_map, hostile):
+def test_click_building_opens_popup_with_figures(probe, hostile_map, hostile, artifacts_dir):
     layers, _ = hostile
     b = layers["buildings_pv"]
     i = 250  # a building with a plain name, far from the payload ones
@@ -91,9 +91,12 @@ def test_click_building_opens_popup_with_figures(probe, hostile_map, hostile):
     assert L.format_number(row["pv_capacity_kwp"], "fr", 1) + "\u00a0kWc" in text
     assert L.label("specific_yield_kwh_kwp_yr") in text
     _assert_clean(probe)
+    page.mouse.move(5, 400)  # away from the building: the tooltip closes, the popup stays
+    page.wait_for_timeout(400)  # popup fade-in
+    page.screenshot(path=str(artifacts_dir / "map_popup_1280x800.png"))
 
 
-def test_xss_payloads_do_not_execute(probe, hostile_map, hostile):
+def test_xss_payloads_do_not_execute(probe, hostile_map, hostile, artifacts_dir):
     layers, _ = hostile
     page = probe.open(hostile_map)
     # open every popup and tooltip that carries a payload: buildings 0-4, communes 0-2, parcels 0-2
@@ -117,7 +120,7 @@ def test_xss_payloads_do_not_execute(probe, hostile_map, hostile):
     page.fill(".gp-search-input", "script")
     page.wait_for_timeout(200)
     _assert_clean(probe)
-    page.screenshot(path=str(__import__("pathlib").Path("outputs/test-artifacts").resolve() / "map_xss_1280x800.png"))
+    page.screenshot(path=str(artifacts_dir / "map_xss_1280x800.png"))
 
 
 def test_search_by_commune_and_building(probe, hostile_map, hostile):

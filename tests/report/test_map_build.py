@@ -76,3 +76,21 @@ def test_english_labels(plain):
     html = _html(*plain, MapParameters(language="en"))
     assert "Buildings \\u2013 solar potential" in html or "Buildings – solar potential" in html
     assert '"lang":"en"' in html
+
+
+def test_empty_layers_and_all_nan_column(plain, tmp_path):
+    import numpy as np
+
+    from geopotential.report.report import write_report
+
+    layers, meta = plain
+    empty = {k: v.iloc[:0] for k, v in layers.items()}
+    html = _html(empty, meta)
+    assert 'id="gp-data-' not in html  # empty layers are not drawn
+    assert write_report(empty, meta, tmp_path / "e").is_file()
+    c = layers["communes_summary"].copy()
+    c["pv_energy_mwh_yr"] = np.nan
+    c["population"] = c["population"].astype(str)
+    html = _html({"communes_summary": c}, meta)
+    assert "communes_pv" in html
+    assert write_report({"communes_summary": c}, meta, tmp_path / "n").is_file()

@@ -10,7 +10,6 @@ import pyogrio
 import pytest
 
 from geopotential.exceptions import InputError, MissingFieldError
-from geopotential.report import labels as L
 from geopotential.report._synthetic import XSS_PAYLOADS
 from geopotential.report.classes import layer_styles
 from geopotential.report.notebook import ResultsView, explore

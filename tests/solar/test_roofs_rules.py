@@ -80,6 +80,13 @@ def test_unknown_shape_and_missing_geometry():
     assert len(b1) == 2
 
 
+def test_usage_makes_unknown_roofs_flat():
+    boxes = [shapely.box(x, 0, x + 10, 8) for x in (0.0, 50.0, 100.0)]
+    gdf = _gdf(boxes, [None, None, "gabled"]).assign(usage=["Commercial et services", "Résidentiel", "Industriel"])
+    f = roof_faces_from_footprints(gdf, P0)
+    assert f.groupby("building_id")["roof_shape"].first().to_dict() == {"b0": "flat", "b1": "gabled", "b2": "gabled"}
+
+
 def test_roof_shape_synonyms():
     out = normalise_roof_shape(["Flat", "skillion", "pyramidal", "gabled", "dome", None, np.nan])
     assert list(out) == ["flat", "shed", "hipped", "gabled", "unknown", "unknown", "unknown"]

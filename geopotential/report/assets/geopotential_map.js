@@ -395,7 +395,7 @@
       var self = this, max = 10;
       this._index().forEach(function (ix) {
         for (var i = 0; i < ix.norm.length && self._results.length < max; i++) {
-          if (ix.norm[i].indexOf(q) >= 0) self._results.push({ layer: ix.src.layer, i: i, text: ix.src.prefix + " : " + ix.raw[i] });
+          if (ix.norm[i].indexOf(q) >= 0) self._results.push({ layer: ix.src.layer, i: i, text: ix.src.prefix + (GP.lang === "fr" ? "\u00a0: " : ": ") + ix.raw[i] });
         }
       });
       this._results.forEach(function (r) {

@@ -1,0 +1,1 @@
+"""Benchmark suite of geopotential (entry point: ``python -m benchmarks.run``; see README.md)."""

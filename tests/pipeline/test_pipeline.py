@@ -1,0 +1,134 @@
+"""The pipeline end to end: layers, invariants, atomic outputs, resume, executors."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+
+from geopotential.exceptions import ComputationError
+from geopotential.pipeline.runner import run_pipeline
+from geopotential.pipeline.solar_stage import FAIL_UNIT_ENV
+
+NO_SHADING = {"shading": "off", "map": False, "report": False}
+
+
+def test_run_writes_layers_and_metadata(make_config):
+    cfg = make_config(stages={"shading": "off"})
+    result = run_pipeline(cfg)
+    run_dir = result.run_dir
+    for name in ("geopotential.gpkg", "map.html", "report.html", "summary.csv", "run.json", "run.log"):
+        assert (run_dir / name).is_file(), name
+    layers = {name for name, *_ in pyogrio.list_layers(run_dir / "geopotential.gpkg")}
+    for name in ("buildings_pv", "communes_summary", "parcels_biogas", "digester_sites", "catchments",
+                 "field_dictionary", "run_metadata", "layer_styles", "territory_summary"):
+        assert name in layers, name
+    meta = json.loads((run_dir / "run.json").read_text())
+    assert meta["meta"]["synthetic"] is True
+    assert set(meta["timings_s"]) >= {"inputs", "solar", "biogas", "aggregate", "total"}
+    assert all(v["exists"] and len(v["sha256"]) == 64 for v in meta["inputs"].values())
+    assert meta["versions"]["pvlib"]
+    assert "warning counts" in (run_dir / "run.log").read_text()
+    # no staging folder left behind
+    assert not [p for p in run_dir.parent.iterdir() if ".staging-" in p.name]
+
+
+def test_every_building_has_potential_or_reason_and_sums_are_conserved(make_config):
+    result = run_pipeline(make_config(stages=NO_SHADING))
+    b = result.layers["buildings_pv"]
+    has = b["pv_energy_kwh_yr"] > 0
+    reason = b["exclusion_reason"].fillna("") != ""
+    assert (has ^ reason).all()
+    assert (b["pv_energy_kwh_yr"] >= 0).all()
+    c = result.layers["communes_summary"]
+    for col in ("pv_energy_kwh_yr", "pv_capacity_kwp", "pv_usable_area_m2"):
+        assert np.isclose(c[col].sum(), b[col.replace("pv_usable", "usable")].sum(), rtol=1e-12)
+    p = result.layers["parcels_biogas"]
+    assert np.isclose(
+        c["biogas_energy_net_mwh_pcs_yr"].sum(),
+        sum(result.layers[n]["energy_net_mwh_pcs_yr"].sum()
+            for n in ("parcels_biogas", "livestock_biogas", "biowaste_biogas") if n in result.layers),
+        rtol=1e-12,
+    )
+    assert ((p["energy_mwh_pcs_yr"] > 0) | (p["exclusion_reason"] != "")).all()
+    parcels = result.layers["cadastre_parcels_pv"]
+    assert np.isclose(parcels["pv_energy_kwh_yr"].sum(), b["pv_energy_kwh_yr"].sum(), rtol=1e-12)
+
+
+def test_failed_write_keeps_previous_results(make_config, monkeypatch):
+    cfg = make_config(stages=NO_SHADING)
+    first = run_pipeline(cfg)
+    before = {p.name: p.read_bytes() for p in first.run_dir.iterdir() if p.is_file()}
+
+    import geopotential.pipeline.outputs as outputs
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(outputs, "write_gpkg_layers", disk_full)
+    with pytest.raises(OSError):
+        run_pipeline(make_config(stages=NO_SHADING, solar={"system_losses_pct": 20.0}))
+    after = {p.name: p.read_bytes() for p in first.run_dir.iterdir() if p.is_file()}
+    assert after == before
+    assert not [p for p in first.run_dir.parent.iterdir() if ".staging-" in p.name]
+
+
+def _work_units(cfg):
+    root = cfg.outputs.dir / ".work" / cfg.outputs.run_name
+    return {p.name: p.stat().st_mtime_ns for p in root.glob("*/solar/units/*.buildings_pv.parquet")}
+
+
+def test_killed_unit_is_redone_and_finished_units_reused(make_config, monkeypatch):
+    cfg = make_config(stages=NO_SHADING, execution={"executor": "processes", "workers": 2, "retries": 0})
+    codes = sorted(gpd.read_file(cfg.inputs.communes.path)["code"])
+    victim = codes[-1]
+    monkeypatch.setenv(FAIL_UNIT_ENV, f"solar:{victim}:kill")
+    with pytest.raises(ComputationError, match="failed"):
+        run_pipeline(cfg)
+    done = _work_units(cfg)
+    assert f"{victim}.buildings_pv.parquet" not in done
+    assert len(done) >= 1  # the units finished before the kill are kept
+    assert not (cfg.outputs.dir / cfg.outputs.run_name).exists()
+    monkeypatch.delenv(FAIL_UNIT_ENV)
+    result = run_pipeline(cfg)
+    after = _work_units(cfg)
+    assert f"{victim}.buildings_pv.parquet" in after
+    for name, mtime in done.items():
+        assert after[name] == mtime, f"{name} was recomputed instead of reused"
+    meta = json.loads((result.run_dir / "run.json").read_text())
+    statuses = {u["unit"]: u["status"] for u in meta["units"]}
+    assert statuses[f"solar:{victim}"] == "done"
+    assert "reused" in statuses.values()
+
+
+def _read_layers(path):
+    out = {}
+    for name in ("buildings_pv", "roof_faces", "communes_summary", "parcels_biogas", "digester_sites"):
+        df = pyogrio.read_dataframe(path, layer=name)
+        out[name] = pd.DataFrame(df.drop(columns="geometry", errors="ignore"))
+    return out
+
+
+def test_dask_distributed_equals_serial(make_config):
+    serial = run_pipeline(make_config("serial", stages={"map": False, "report": False}))
+    dask_run = run_pipeline(
+        make_config("dask", stages={"map": False, "report": False}, execution={"executor": "dask", "workers": 2})
+    )
+    a = _read_layers(serial.run_dir / "geopotential.gpkg")
+    b = _read_layers(dask_run.run_dir / "geopotential.gpkg")
+    for name in a:
+        assert list(a[name].columns) == list(b[name].columns), name
+        assert len(a[name]) == len(b[name]), name
+        for col in a[name].columns:
+            x, y = a[name][col], b[name][col]
+            if pd.api.types.is_numeric_dtype(x) and not pd.api.types.is_bool_dtype(x):
+                np.testing.assert_allclose(x.to_numpy(float), y.to_numpy(float), rtol=0, atol=1e-9, err_msg=f"{name}.{col}")
+            else:
+                assert x.astype(str).tolist() == y.astype(str).tolist(), f"{name}.{col}"
+    meta = json.loads((dask_run.run_dir / "run.json").read_text())
+    assert meta["config"]["execution"]["executor"] == "dask"
