@@ -81,7 +81,9 @@ class PeakSampler:
         self.period_s = period_s
         self.peak_mib = 0.0
         self.windows: dict[str, float] = {}
+        self.cpu_s: dict[str, float] = {}
         self._open: dict[str, float] = {}
+        self._cpu0: dict[str, float] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
@@ -110,14 +112,29 @@ class PeakSampler:
             for k in self._open:
                 self._open[k] = max(self._open[k], v)
 
+    def cpu_total_s(self) -> float:
+        """User + system CPU seconds of this process (all threads) and its reaped and live children."""
+        c = self._proc.cpu_times()
+        total = c.user + c.system + c.children_user + c.children_system
+        for ch in self._proc.children(recursive=True):
+            try:
+                cc = ch.cpu_times()
+                total += cc.user + cc.system
+            except self._psutil.Error:
+                pass
+        return total
+
     def begin(self, name: str) -> None:
         v = self.rss_mib()
         with self._lock:
             self._open[name] = v
+            self._cpu0[name] = self.cpu_total_s()
 
     def end(self, name: str) -> None:
         self.sample()
         with self._lock:
+            if name in self._cpu0:
+                self.cpu_s[name] = round(self.cpu_s.get(name, 0.0) + self.cpu_total_s() - self._cpu0.pop(name), 2)
             if name in self._open:
                 self.windows[name] = max(self.windows.get(name, 0.0), self._open.pop(name))
 
@@ -149,13 +166,13 @@ class StageHook(logging.Handler):
 
 
 def child_pipeline(n: int, work: Path, result: Path, area_km2: float | None, executor: str, dsm: bool,
-                   dsm_fraction: float = 0.05) -> None:
+                   dsm_fraction: float = 1.0) -> None:
     """Generate (or reuse) a territory of ``n`` buildings, run the pipeline, write figures to ``result``."""
     from benchmarks.synthetic_territory import generate_territory, territory_config
 
     with PeakSampler() as sampler:
         tdir = work / (f"territory-{n}" + ("" if area_km2 is None else f"-{area_km2:g}km2")
-                       + ("" if dsm_fraction == 0.05 else f"-dsm{dsm_fraction:g}"))
+                       + f"-dsm{dsm_fraction:g}")
         sampler.begin("generate")
         t0 = time.perf_counter()
         manifest = generate_territory(tdir, n, area_km2=area_km2, dsm_fraction=dsm_fraction)
@@ -189,6 +206,7 @@ def child_pipeline(n: int, work: Path, result: Path, area_km2: float | None, exe
         "timings_s": res.timings_s,
         "peak_rss_mib": {k: round(v, 1) for k, v in sampler.windows.items()},
         "peak_rss_mib_process": round(sampler.peak_mib, 1),
+        "cpu_s": sampler.cpu_s,
         "solar_units": [{"unit": u["unit"], "seconds": u["seconds"]} for u in units],
         "totals": res.totals,
         "warnings": sum(res.warnings.values()),
@@ -297,12 +315,15 @@ def parse_stage(name: str, out: str) -> dict:
 # linearity and the table
 
 
-def linearity(rows: list[dict]) -> dict:
-    """Per stage: least-squares ``t = a + b*n``, the log-log slope between the extreme sizes, a verdict."""
+def linearity(rows: list[dict], key: str = "timings_s") -> dict:
+    """Per stage: least-squares ``t = a + b*n``, the log-log slope between the extreme sizes, a verdict.
+
+    ``key`` is ``timings_s`` (wall) or ``cpu_s`` (CPU seconds, less sensitive to other load).
+    """
     out: dict[str, dict] = {}
-    stages = sorted({s for r in rows for s in r["timings_s"]})
+    stages = [s for s in rows[-1].get(key, {}) if s not in ("generate",)]
     for s in stages:
-        pts = [(r["n_buildings"], r["timings_s"][s]) for r in rows if s in r["timings_s"]]
+        pts = [(r["n_buildings"], r[key][s]) for r in rows if s in r.get(key, {})]
         if len(pts) < 2:
             continue
         n = np.array([p[0] for p in pts], float)
@@ -327,19 +348,23 @@ def table(report: dict) -> str:
         L += [f"## Pipeline on {r['n_buildings']:,} buildings ({t['args']['area_km2']:g} km2, {t['n_communes']} communes, "
               f"{t['n_rpg_parcels']:,} RPG parcels, {t['n_cadastre_parcels']:,} cadastral parcels, DSM "
               f"{t['dsm_pixels'] / 1e6:.2f} Mpx over {t['n_buildings_inside_dsm']:,} buildings)", "",
-              "| stage | wall [s] | throughput | peak RSS [MiB] |", "|---|---:|---:|---:|"]
+              "| stage | wall [s] | CPU [s] | throughput (wall) | peak RSS [MiB] |", "|---|---:|---:|---:|---:|"]
         for s, sec in r["timings_s"].items():
             key, unit = STAGE_UNITS.get(s, ("n_buildings", "buildings"))
             cnt = t.get(key, r["n_buildings"])
             thr = f"{cnt / sec:,.0f} {unit}/s" if sec > 0 and cnt else "-"
-            L.append(f"| {s} | {sec:.2f} | {thr} | {r['peak_rss_mib'].get(s, float('nan')):,.0f} |")
-        L += [f"| (territory generation) | {r['territory']['generation_s']:.2f} | | {r['peak_rss_mib'].get('generate', float('nan')):,.0f} |",
+            L.append(f"| {s} | {sec:.2f} | {r.get('cpu_s', {}).get(s, float('nan')):.1f} | {thr} | "
+                     f"{r['peak_rss_mib'].get(s, float('nan')):,.0f} |")
+        L += [f"| (territory generation) | {r['territory']['generation_s']:.2f} | | | "
+              f"{r['peak_rss_mib'].get('generate', float('nan')):,.0f} |",
               "", f"Peak RSS of the whole child process: {r['peak_rss_mib_process']:,.0f} MiB.", ""]
-    if report.get("linearity"):
-        L += ["## Linearity (t = a + b*n over the sizes)", "",
+    for key, what in (("linearity", "wall seconds"), ("linearity_cpu", "CPU seconds")):
+        if not report.get(key):
+            continue
+        L += [f"## Linearity in {what} (t = a + b*n over the sizes)", "",
               "| stage | seconds at each size | fixed a [s] | b [s per 1,000 buildings] | log-log slope | verdict |",
               "|---|---|---:|---:|---:|---|"]
-        for s, d in report["linearity"].items():
+        for s, d in report[key].items():
             L.append(f"| {s} | {' / '.join(f'{x:.2f}' for x in d['seconds'])} | {d['fixed_s']:.2f} | "
                      f"{d['s_per_1000_buildings']:.3f} | {d['loglog_slope']:.2f} | {d['verdict']} |")
         L.append("")
@@ -378,7 +403,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--area-km2", type=float, default=None, help="fixed area for every size (default 2,000 buildings/km2)")
     ap.add_argument("--executor", default="serial", choices=("serial", "processes", "dask"))
     ap.add_argument("--no-dsm", action="store_true", help="run the pipeline without the DSM (footprint roofs only)")
-    ap.add_argument("--dsm-fraction", type=float, default=0.05, help="share of the territory under the DSM")
+    ap.add_argument("--dsm-fraction", type=float, default=1.0,
+                    help="share of the territory under the DSM (default 1: LiDAR everywhere; see README on < 1)")
     ap.add_argument("--skip-stage-benchmarks", action="store_true")
     ap.add_argument("--only", default=None, help="stage benchmarks to run, comma-separated (%s)" % ",".join(STAGE_BENCHES))
     ap.add_argument("--skip-pipeline", action="store_true")
@@ -430,6 +456,7 @@ def main(argv: list[str] | None = None) -> int:
                 args += ["--area-km2", str(a.area_km2)]
             if a.no_dsm:
                 args.append("--no-dsm")
+            args += ["--dsm-fraction", str(a.dsm_fraction)]
             data, _, wall = _spawn(args, res, work / f"pipeline-{n}.log")
             if data is None:
                 report["pipeline"].append({"n_buildings": n, "error": f"see {work / f'pipeline-{n}.log'}"})
@@ -441,6 +468,7 @@ def main(argv: list[str] | None = None) -> int:
         ok = [r for r in report["pipeline"] if "timings_s" in r]
         if len(ok) >= 2:
             report["linearity"] = linearity(ok)
+            report["linearity_cpu"] = linearity(ok, "cpu_s")
 
     if not a.skip_stage_benchmarks:
         names = a.only.split(",") if a.only else list(STAGE_BENCHES)

@@ -209,7 +209,7 @@ def _rasters(dsm_box, b: pd.DataFrame, polys: np.ndarray, empty: Plots, rng) -> 
 
 
 def generate_territory(out_dir: str | Path, n_buildings: int, area_km2: float | None = None, seed: int = 0,
-                       dsm_fraction: float = 0.05, density_per_km2: float = 2000.0, reuse: bool = True) -> dict:
+                       dsm_fraction: float = 1.0, density_per_km2: float = 2000.0, reuse: bool = True) -> dict:
     """Write a synthetic territory of ``n_buildings`` buildings into ``out_dir``.
 
     Parameters

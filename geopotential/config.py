@@ -29,6 +29,19 @@ from geopotential.solar.parameters import SolarParameters
 
 RUN_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
+#: Prefix of an input that names a source fetched into the cache (``cache:bdtopo_buildings``).
+CACHE_PREFIX = "cache:"
+
+
+def is_cached(path: Path | str | None) -> bool:
+    """True when an input path names a fetched source (``cache:<source>``) instead of a file."""
+    return path is not None and str(path).startswith(CACHE_PREFIX)
+
+
+def cached_source(path: Path | str) -> str:
+    """The source name of a ``cache:<source>`` input."""
+    return str(path)[len(CACHE_PREFIX):]
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
@@ -37,7 +50,10 @@ class _Strict(BaseModel):
 class LayerInput(_Strict):
     """A vector input file."""
 
-    path: Path = Field(description="Path of the file (GPKG, SHP, GeoJSON, .json.gz).")
+    path: Path = Field(
+        description="Path of the file (GPKG, SHP, GeoJSON, .json.gz), or `cache:<source>` for a source "
+        "fetched with `geopotential fetch` (e.g. cache:bdtopo_buildings)."
+    )
     layer: str | None = Field(None, description="Layer name inside a multi-layer file (GPKG).")
     crs: str | None = Field(
         None,
@@ -109,6 +125,19 @@ class InputsConfig(_Strict):
         return v
 
 
+class FetchConfig(_Strict):
+    """Where `cache:<source>` inputs are found: the territory they were fetched for and the cache."""
+
+    territory: list[str] = Field(
+        default_factory=list,
+        description="INSEE commune codes, a département code, or a bbox 'minlon,minlat,maxlon,maxlat', "
+        "as given to `geopotential fetch`; empty uses territory.communes.",
+    )
+    cache_dir: Path | None = Field(
+        None, description="Cache folder (default: GEOPOTENTIAL_CACHE_DIR, else the user's cache folder)."
+    )
+
+
 class StagesConfig(_Strict):
     """Which stages run."""
 
@@ -159,6 +188,7 @@ class Config(_Strict):
 
     territory: TerritoryConfig = Field(default_factory=TerritoryConfig)
     inputs: InputsConfig = Field(default_factory=InputsConfig)
+    fetch: FetchConfig = Field(default_factory=FetchConfig)
     stages: StagesConfig = Field(default_factory=StagesConfig)
     solar: SolarParameters = Field(default_factory=SolarParameters)
     shading: ShadingParameters = Field(default_factory=ShadingParameters)
@@ -180,6 +210,8 @@ class Config(_Strict):
         def fix(p: Path | None) -> Path | None:
             if p is None:
                 return None
+            if is_cached(p):
+                return Path(str(p))
             p = Path(p).expanduser()
             return p if p.is_absolute() else (base / p)
 
@@ -192,7 +224,13 @@ class Config(_Strict):
             elif isinstance(v, Path):
                 object.__setattr__(self.inputs, name, fix(v))
         object.__setattr__(self.outputs, "dir", fix(self.outputs.dir))
+        if self.fetch.cache_dir is not None:
+            object.__setattr__(self.fetch, "cache_dir", fix(self.fetch.cache_dir))
         return self
+
+    def fetch_territory(self) -> list[str]:
+        """Territory of the cached sources: ``fetch.territory``, else ``territory.communes``."""
+        return list(self.fetch.territory or self.territory.communes)
 
     @property
     def run_dir(self) -> Path:
@@ -200,18 +238,40 @@ class Config(_Strict):
         return Path(self.outputs.dir) / self.outputs.run_name
 
     def input_files(self) -> dict[str, Path]:
-        """Every input file named in the config, keyed by its config key."""
+        """Every input file named in the config, keyed by its config key (cached sources resolved)."""
         out: dict[str, Path] = {}
         for name in type(self.inputs).model_fields:
             v = getattr(self.inputs, name)
+            base = f"inputs.{name}"
             if isinstance(v, LayerInput):
-                out[f"inputs.{name}.path"] = Path(v.path)
-            elif isinstance(v, list):
-                for i, p in enumerate(v):
-                    out[f"inputs.{name}[{i}]"] = Path(p)
-            elif isinstance(v, Path):
-                out[f"inputs.{name}"] = v
+                v, base = v.path, f"inputs.{name}.path"
+            paths = v if isinstance(v, list) else [v] if v is not None else []
+            for i, p in enumerate(paths):
+                key = base + (f"[{i}]" if isinstance(v, list) else "")
+                if is_cached(p):
+                    for j, f in enumerate(self.cached_files(p)):
+                        out[f"{key}:{j}"] = f
+                else:
+                    out[key] = Path(p)
         return out
+
+    def resolve(self, paths: Path | list[Path] | None) -> list[Path]:
+        """Input path(s) with every ``cache:<source>`` replaced by the cached files."""
+        if paths is None:
+            return []
+        out: list[Path] = []
+        for p in paths if isinstance(paths, list) else [paths]:
+            out += self.cached_files(p) if is_cached(p) else [Path(p)]
+        return out
+
+    def cached_files(self, ref: Path | str) -> list[Path]:
+        """Files of a ``cache:<source>`` input (raises FetchError naming the cache path when absent)."""
+        from geopotential.connectors.fetch import cached_files
+
+        territory = self.fetch_territory()
+        if not territory:
+            raise ConfigError("a cache: input needs fetch.territory or territory.communes", key="fetch.territory")
+        return cached_files(cached_source(ref), territory, self.fetch.cache_dir)
 
 
 # --- loading --------------------------------------------------------------------------

@@ -71,8 +71,17 @@ def assign_by_location(
     return out
 
 
+def _load_cached(config: Config, ref, **kwargs):
+    """Read a ``cache:<source>`` input with the source's reader."""
+    from geopotential.config import cached_source
+    from geopotential.connectors.load import load_source
+
+    return load_source(cached_source(ref), config.fetch_territory(), config.fetch.cache_dir, **kwargs)
+
+
 def read_inputs(config: Config) -> TerritoryData:
     """Read every input the config names (see :class:`TerritoryData`)."""
+    from geopotential.config import is_cached
     from geopotential.io import buildings as io_buildings
     from geopotential.io import communes as io_communes
 
@@ -80,28 +89,35 @@ def read_inputs(config: Config) -> TerritoryData:
     inp = config.inputs
     data = TerritoryData()
 
+    def layer(spec, reader, **kw):
+        if is_cached(spec.path):
+            return _load_cached(config, spec.path, working_crs=crs)
+        return reader(spec.path, layer=spec.layer, working_crs=crs, crs=spec.crs, **kw)
+
     if inp.communes is not None:
-        communes = io_communes.read_communes(inp.communes.path, layer=inp.communes.layer, working_crs=crs, crs=inp.communes.crs)
+        communes = layer(inp.communes, io_communes.read_communes)
         if inp.population is not None:
-            pop = io_communes.read_population(inp.population)
+            if is_cached(inp.population):
+                pop = _load_cached(config, inp.population)
+            else:
+                pop = io_communes.read_population(inp.population)
             communes, mismatches = io_communes.communes_with_population(communes, pop)
             data.commune_mismatches = mismatches
         data.communes = communes
 
     if inp.buildings is not None:
-        data.buildings = io_buildings.read_buildings(
-            inp.buildings.path, source=inp.buildings.source, layer=inp.buildings.layer, working_crs=crs, crs=inp.buildings.crs
-        )
+        data.buildings = layer(inp.buildings, io_buildings.read_buildings, source=inp.buildings.source)
     if inp.cadastre_parcels is not None:
         from geopotential.io import cadastre as io_cadastre
 
-        data.cadastre = io_cadastre.read_cadastre_parcels(
-            inp.cadastre_parcels.path, layer=inp.cadastre_parcels.layer, working_crs=crs, crs=inp.cadastre_parcels.crs
-        )
+        data.cadastre = layer(inp.cadastre_parcels, io_cadastre.read_cadastre_parcels)
     if inp.rpg is not None:
         from geopotential.io.rpg import read_rpg
 
-        data.rpg = read_rpg(inp.rpg.path, layer=inp.rpg.layer, working_crs=crs)
+        if is_cached(inp.rpg.path):
+            data.rpg = _load_cached(config, inp.rpg.path, working_crs=crs)
+        else:
+            data.rpg = read_rpg(inp.rpg.path, layer=inp.rpg.layer, working_crs=crs)
     if inp.livestock is not None:
         from geopotential.io.livestock import read_livestock
 

@@ -41,6 +41,7 @@ def site_weather(ctx: RunContext, data) -> tuple[pd.DataFrame, dict]:
     cfg = ctx.config
     path = cfg.inputs.weather
     if path is not None:
+        path = cfg.resolve(path)[0]
         if Path(path).suffix.lower() == ".txt":
             from geopotential.io.umep_met import read_umep_met
 
@@ -93,9 +94,9 @@ def prepare_solar_units(ctx: RunContext, data) -> list[UnitTask]:
     params = {
         "solar": cfg.solar.model_dump(mode="json"),
         "shading": cfg.shading.model_dump(mode="json") if shading else None,
-        "dsm": [str(p) for p in cfg.inputs.dsm] if shading else [],
-        "dem": [str(p) for p in cfg.inputs.dem] if shading else [],
-        "canopy": [str(p) for p in cfg.inputs.canopy] if shading else [],
+        "dsm": [str(p) for p in cfg.resolve(cfg.inputs.dsm)] if shading else [],
+        "dem": [str(p) for p in cfg.resolve(cfg.inputs.dem)] if shading else [],
+        "canopy": [str(p) for p in cfg.resolve(cfg.inputs.canopy)] if shading else [],
         "irradiation_raster": str(cfg.inputs.irradiation_raster) if cfg.inputs.irradiation_raster else None,
         "write_raster": bool(shading and cfg.outputs.rasters),
     }

@@ -76,12 +76,21 @@ def validate_inputs(config: Config) -> list[str]:
     InputError
         The first problem found, naming the config key and file.
     """
+    from geopotential.config import is_cached
+
     lines: list[str] = []
     inputs = config.inputs
     for name in type(inputs).model_fields:
         value = getattr(inputs, name)
         key = f"inputs.{name}"
         if value is None or value == []:
+            continue
+        refs = [value.path] if isinstance(value, LayerInput) else value if isinstance(value, list) else [value]
+        cached = [r for r in refs if is_cached(r)]
+        for ref in cached:
+            files = config.cached_files(ref)
+            lines.append(f"{key}: {ref} ({len(files)} cached file(s))")
+        if cached:
             continue
         if isinstance(value, LayerInput):
             lines.append(_vector_info(key, value))

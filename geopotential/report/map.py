@@ -23,7 +23,7 @@ from folium.template import Template
 from geopotential.exceptions import InputError
 from geopotential.report import labels as L
 from geopotential.report.assets import runtime_block, strip_folium_links, vendor_block
-from geopotential.report.classes import StyleSpec, layer_styles
+from geopotential.report.classes import StyleSpec, graduated_style, layer_styles
 from geopotential.report.encode import encode_layer
 from geopotential.report.escaping import escape_html, json_for_script
 from geopotential.report.parameters import MapParameters
@@ -375,8 +375,11 @@ def write_map(
     return out
 
 
-def explore_generic(gdf: gpd.GeoDataFrame, name: str, params: MapParameters | None = None) -> folium.Map:
-    """Safe map of any (Multi)Polygon or Point table: one colour, popups with every column.
+def explore_generic(gdf: gpd.GeoDataFrame, name: str, params: MapParameters | None = None,
+                    column: str | None = None) -> folium.Map:
+    """Safe map of any (Multi)Polygon or Point table, popups with every column.
+
+    One colour, or graduated classes of the numeric ``column`` when given.
 
     Used by :func:`geopotential.report.notebook.explore` for tables that are not run layers
     (geopandas' own ``explore`` writes values unescaped and needs mapclassify).
@@ -399,6 +402,10 @@ def explore_generic(gdf: gpd.GeoDataFrame, name: str, params: MapParameters | No
     m.get_root().html.add_child(folium.Element(
         f'<script type="application/json" id="gp-data-generic">{json_for_script(data)}</script>'), name="gp-data")
     st = StyleSpec(None, "single", single_color="#3388ff", title=name)
+    if column is not None:
+        if column not in gdf.columns:
+            raise InputError(f"no column {column!r} to colour by", field=name)
+        st = graduated_style(gdf[column], column, "YlOrRd", p.n_classes, p.language)
     spec = {"id": "generic", "name": name, "dataId": "gp-data-generic", "style": _style_json(st, p.language),
             "fields": [_field(c, p.language) for c in cols], "tooltip": [_field(c, p.language) for c in cols[:3]],
             "titleCols": cols[:1], "minZoom": None, "fadeAtZoom": None, "radiusBy": None, "radiusMax": None,

@@ -7,6 +7,7 @@ any layer with the same escaped runtime as ``map.html``.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import folium
@@ -15,6 +16,8 @@ import geopandas as gpd
 from geopotential.report import labels as L
 from geopotential.report.escaping import escape_html
 from geopotential.report.parameters import MapParameters
+
+logger = logging.getLogger(__name__)
 
 #: Layers the map knows how to draw.
 KNOWN_LAYERS = ("buildings_pv", "parcels_biogas", "digester_sites", "catchments", "existing_plants",
@@ -79,6 +82,23 @@ def results_html(layers: dict, meta: dict, paths: dict | None = None, lang: str 
         + (f"<ul>{outs}</ul>" if outs else "")
         + "</div>"
     )
+
+
+def explore_layer(layer: gpd.GeoDataFrame, name: str, column: str | None = None, meta: dict | None = None,
+                  params: MapParameters | None = None, **kwargs) -> folium.Map:
+    """:func:`explore` with an optional ``column`` to colour by (graduated classes).
+
+    Without ``column`` a run layer gets the planners' styling; with it, any layer is drawn
+    in classes of that numeric column. Extra keyword arguments (``GeoDataFrame.explore``
+    ones) are accepted and ignored, so callers written for geopandas keep working.
+    """
+    if kwargs:
+        logger.debug("explore_layer ignores %s", sorted(kwargs))
+    if column is None:
+        return explore(layer, name=name, meta=meta, params=params)
+    from geopotential.report.map import explore_generic
+
+    return explore_generic(layer, name, params, column=column)
 
 
 class ResultsView:

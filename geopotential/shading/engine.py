@@ -1,46 +1,51 @@
-"""Entry point: rooftop irradiation, shading and roof planes from a DSM.
+"""Entry points: rooftop irradiation, shading and roof planes from a DSM, tile by tile.
 
-:func:`roof_irradiation_from_dsm` turns a DSM (plus optional DEM and canopy), building
-footprints and an hourly weather series into
+:func:`roof_irradiation_from_dsm` (arrays in memory) and :func:`roof_irradiation_tiled`
+(any window reader and raster sink, e.g. GeoTIFF files of a whole territory) turn a DSM
+(plus optional DEM and canopy), building footprints and an hourly weather series into
 
 * per-pixel rasters: annual irradiation on the tilted surface, the same without any
   shadow, and the sky view factor [kWh/m2/yr, -];
 * a faces table (one row per roof plane) for the solar yield model;
 * per-building statistics with an ``exclusion_reason``.
+
+The raster is cut into tiles of ``tile_size_px``. Each tile is computed on a window
+padded by the shadow margin (longest shadow considered) plus the largest building extent;
+its core is written out, and every building whose representative point lies in the core
+is analysed on the core plus the building margin, where values are exact. Memory is
+bounded by one padded tile; results do not depend on the tiling.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from affine import Affine
 from pyproj import CRS, Transformer
 
 from geopotential.crs import ensure_crs
 from geopotential.exceptions import InputError, MissingFieldError
 from geopotential.shading.irradiance import tile_irradiation
 from geopotential.shading.parameters import ShadingParameters
-from geopotential.shading.planes import segment_planes
+from geopotential.shading.roofstats import BUILDING_COLUMNS, FACE_COLUMNS, building_statistics
 from geopotential.shading.sky import SkyEnergy, sky_energy
 from geopotential.shading.terrain import slope_aspect
-from geopotential.shading.tiles import run_tiled, shadow_margin_px
+from geopotential.shading.tiles import iter_tiles, n_tiles, shadow_margin_px
 from geopotential.shading.zonal import rasterize_ids
 
 logger = logging.getLogger(__name__)
 
-FACE_COLUMNS = ["building_id", "face_id", "tilt_deg", "azimuth_deg", "area_m2", "usable_area_m2",
-                "shading_factor", "irradiation_kwh_m2_yr", "source", "is_flat", "n_pixels"]
-BUILDING_COLUMNS = ["building_id", "roof_irradiation_kwh_m2_yr", "unshaded_irradiation_kwh_m2_yr",
-                    "shading_loss_pct", "roof_area_m2", "usable_area_m2", "n_planes",
-                    "dsm_coverage_fraction", "exclusion_reason"]
-#: Tilt above which a plane's surface area is capped (walls are not roofs) [deg].
-MAX_AREA_TILT_DEG = 80.0
-#: Share of a footprint's pixels with valid DSM below which the building is excluded [-].
-MIN_DSM_COVERAGE = 0.5
+__all__ = ["roof_irradiation_from_dsm", "roof_irradiation_tiled", "RoofIrradianceResult", "ArrayReader",
+           "ArraySink", "FACE_COLUMNS", "BUILDING_COLUMNS", "RASTER_NAMES"]
+
+#: Bands produced per pixel.
+RASTER_NAMES = ("irradiation_kwh_m2_yr", "unshaded_kwh_m2_yr", "sky_view_factor", "slope_deg", "aspect_deg")
 
 
 @dataclass
@@ -58,14 +63,14 @@ class RoofIrradianceResult:
     buildings : DataFrame
         ``building_id, roof_irradiation_kwh_m2_yr, unshaded_irradiation_kwh_m2_yr,
         shading_loss_pct, roof_area_m2, usable_area_m2, n_planes, dsm_coverage_fraction,
-        exclusion_reason``.
+        exclusion_reason`` (one row per input building, same order).
     faces : DataFrame
         ``building_id, face_id, tilt_deg, azimuth_deg, area_m2, usable_area_m2,
         shading_factor, irradiation_kwh_m2_yr, source ('dsm'), is_flat, n_pixels``.
     horizontal_unshaded_kwh_m2_yr : float
         What an open horizontal plane receives from the same sky.
     margin_px : int
-        Tile overlap margin used.
+        Tile overlap margin used (shadow margin + building margin).
     """
 
     irradiation_kwh_m2_yr: np.ndarray
@@ -73,13 +78,42 @@ class RoofIrradianceResult:
     sky_view_factor: np.ndarray
     slope_deg: np.ndarray
     aspect_deg: np.ndarray
-    transform: object
+    transform: Affine
     crs: CRS
     buildings: pd.DataFrame
     faces: pd.DataFrame
     horizontal_unshaded_kwh_m2_yr: float
     margin_px: int
     sky: SkyEnergy = field(repr=False, default=None)
+
+
+class ArrayReader:
+    """Window reader over in-memory arrays (the protocol :func:`roof_irradiation_tiled` reads).
+
+    Attributes ``shape``, ``transform``, ``crs``; methods ``read(rows, cols) -> dict`` with
+    ``dsm`` and ``veg`` (absolute vegetation top or None) and ``z_range() -> (min, max)``.
+    """
+
+    def __init__(self, dsm, transform, crs, veg=None):
+        self.dsm, self.veg, self.transform, self.crs = dsm, veg, transform, crs
+        self.shape = dsm.shape
+
+    def read(self, rows: slice, cols: slice) -> dict:
+        return {"dsm": self.dsm[rows, cols], "veg": None if self.veg is None else self.veg[rows, cols]}
+
+    def z_range(self) -> tuple[float, float]:
+        return float(np.nanmin(self.dsm)), float(np.nanmax(self.dsm))
+
+
+class ArraySink:
+    """Raster sink assembling tile cores into in-memory arrays (NaN = nodata)."""
+
+    def __init__(self, shape, names=RASTER_NAMES):
+        self.arrays = {k: np.full(shape, np.nan, np.float32) for k in names}
+
+    def write(self, tile, core: dict) -> None:
+        for k, a in self.arrays.items():
+            a[tile.core] = core[k]
 
 
 def _check_grid(name, arr, shape):
@@ -91,44 +125,47 @@ def _check_grid(name, arr, shape):
     return a
 
 
-def _location(meta, transform, shape, crs):
-    lat = meta.get("latitude") if meta else None
-    lon = meta.get("longitude") if meta else None
+def check_transform_crs(transform, crs, source="dsm") -> CRS:
+    """Check a north-up, square-pixel grid in a metric CRS; return the pyproj CRS."""
+    if transform.b != 0 or transform.d != 0 or transform.e >= 0 or not np.isclose(transform.a, -transform.e):
+        raise InputError("DSM must be north-up with square pixels", path=source, field="transform")
+    crs = CRS.from_user_input(crs)
+    unit = crs.axis_info[0].unit_name if (crs.is_projected and crs.axis_info) else "degree"
+    if unit not in ("metre", "meter", "m"):
+        raise InputError(f"DSM CRS must be projected in metres, got {crs.name!r}", path=source, field="crs")
+    return crs
+
+
+def vegetation_top(canopy, dem=None, relative=True):
+    """Absolute top of vegetation [m] (``-inf`` where none) from a canopy raster.
+
+    Parameters
+    ----------
+    canopy : ndarray [m]
+        Canopy heights: above ground (UMEP CDSM) when ``relative``, else absolute.
+    dem : ndarray [m], optional
+        Ground, required for a relative canopy.
+    """
+    c = np.nan_to_num(np.asarray(canopy, np.float32), nan=0.0)
+    if relative:
+        if dem is None:
+            raise InputError("a relative canopy (CDSM) needs the DEM", field="canopy")
+        return np.where(c > 0, dem + c, -np.inf).astype(np.float32)
+    return np.where(c > 0, c, -np.inf).astype(np.float32)
+
+
+def sky_for(weather, meta, transform, shape, crs, params: ShadingParameters) -> SkyEnergy:
+    """Bin the weather onto the sky patches, locating it at the DSM centre if needed."""
+    meta = meta or {}
+    lat, lon = meta.get("latitude"), meta.get("longitude")
     if lat is None or lon is None:
         x = transform.c + transform.a * shape[1] / 2
         y = transform.f + transform.e * shape[0] / 2
         lon, lat = Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform(x, y)
         logger.info("weather has no location: using the DSM centre %.4f N %.4f E", lat, lon)
-    return float(lat), float(lon)
-
-
-def compute_rasters(dsm, transform, sky: SkyEnergy, params: ShadingParameters, veg=None):
-    """Tiled irradiation rasters of a DSM (NaN = nodata).
-
-    Returns
-    -------
-    dict of float32 arrays and the margin [px]
-    """
-    res = float(transform.a)
-    valid = np.isfinite(dsm)
-    if not valid.any():
-        raise InputError("DSM holds no valid pixel", field="dsm")
-    zmin, zmax = float(np.nanmin(dsm)), float(np.nanmax(dsm))
-    filled = np.where(valid, dsm, zmin).astype(np.float32)
-    margin = shadow_margin_px(zmax - zmin, sky.lowest_elevation_deg, res, params.max_shadow_distance_m)
-    arrays = {"dsm": filled, "want": valid}
-    if veg is not None:
-        arrays["veg"] = np.where(np.isfinite(veg), veg, -np.inf).astype(np.float32)
-
-    def one(dsm, want, origin, veg=None):
-        return tile_irradiation(dsm, res, sky, params.albedo, veg=veg, want=want,
-                                canopy_transmissivity=params.canopy_transmissivity, origin=origin)
-
-    names = ["irradiation_kwh_m2_yr", "unshaded_kwh_m2_yr", "sky_view_factor", "nx", "ny", "nz"]
-    out = run_tiled(one, arrays, int(params.tile_size_px), margin, names, show_progress=params.show_progress)
-    for k in names[:3]:
-        out[k] = np.where(valid, out[k], np.nan).astype(np.float32)
-    return out, margin
+    return sky_energy(weather, float(lat), float(lon), float(meta.get("altitude") or 0.0),
+                      params.min_sun_elevation_deg, time_label=meta.get("time_label", "end"),
+                      source=str(meta.get("source", "weather")))
 
 
 def roof_irradiation_from_dsm(dsm, transform, crs, buildings: gpd.GeoDataFrame, weather: pd.DataFrame,
@@ -163,149 +200,177 @@ def roof_irradiation_from_dsm(dsm, transform, crs, buildings: gpd.GeoDataFrame, 
     RoofIrradianceResult
     """
     params = params or ShadingParameters()
-    meta = meta or {}
     dsm = np.asarray(dsm, dtype=np.float32)
     if dsm.ndim != 2:
         raise InputError("DSM must be a 2-D array", field="dsm")
-    if transform.b != 0 or transform.d != 0 or transform.e >= 0 or not np.isclose(transform.a, -transform.e):
-        raise InputError("DSM must be north-up with square pixels", field="transform")
-    crs = CRS.from_user_input(crs)
-    unit = crs.axis_info[0].unit_name if (crs.is_projected and crs.axis_info) else "degree"
-    if unit not in ("metre", "meter", "m"):
-        raise InputError(f"DSM CRS must be projected in metres, got {crs.name!r}", field="crs")
-    if "building_id" not in buildings.columns:
-        raise MissingFieldError("buildings lack 'building_id'", field="building_id")
-    shape = dsm.shape
-    dem = _check_grid("dem", dem, shape)
-    canopy = _check_grid("canopy", canopy, shape)
-    veg = None
-    if canopy is not None:
-        c = np.nan_to_num(canopy, nan=0.0)
-        if canopy_relative:
-            if dem is None:
-                raise InputError("a relative canopy (CDSM) needs the DEM", field="canopy")
-            veg = np.where(c > 0, dem + c, -np.inf).astype(np.float32)
-        else:
-            veg = np.where(c > 0, c, -np.inf).astype(np.float32)
-    lat, lon = _location(meta, transform, shape, crs)
-    sky = sky_energy(weather, lat, lon, float(meta.get("altitude") or 0.0), params.min_sun_elevation_deg,
-                     time_label=meta.get("time_label", "end"), source=str(meta.get("source", "weather")))
-    rasters, margin = compute_rasters(dsm, transform, sky, params, veg=veg)
-    slope, aspect = slope_aspect(rasters["nx"], rasters["ny"], rasters["nz"])
-    buildings = ensure_crs(buildings, crs, source="buildings")
-    stats, faces = building_statistics(buildings, dsm, transform, rasters["irradiation_kwh_m2_yr"],
-                                       rasters["unshaded_kwh_m2_yr"], slope, aspect, params)
+    crs = check_transform_crs(transform, crs)
+    dem = _check_grid("dem", dem, dsm.shape)
+    canopy = _check_grid("canopy", canopy, dsm.shape)
+    veg = vegetation_top(canopy, dem, canopy_relative) if canopy is not None else None
+    sky = sky_for(weather, meta, transform, dsm.shape, crs, params)
+    reader = ArrayReader(dsm, transform, crs, veg)
+    sink = ArraySink(dsm.shape)
+    stats, faces, margin = roof_irradiation_tiled(reader, buildings, sky, params, sink)
+    a = sink.arrays
     return RoofIrradianceResult(
-        irradiation_kwh_m2_yr=rasters["irradiation_kwh_m2_yr"],
-        unshaded_kwh_m2_yr=rasters["unshaded_kwh_m2_yr"],
-        sky_view_factor=rasters["sky_view_factor"],
-        slope_deg=slope, aspect_deg=aspect, transform=transform, crs=crs,
-        buildings=stats, faces=faces,
+        irradiation_kwh_m2_yr=a["irradiation_kwh_m2_yr"], unshaded_kwh_m2_yr=a["unshaded_kwh_m2_yr"],
+        sky_view_factor=a["sky_view_factor"], slope_deg=a["slope_deg"], aspect_deg=a["aspect_deg"],
+        transform=transform, crs=crs, buildings=stats, faces=faces,
         horizontal_unshaded_kwh_m2_yr=sky.unshaded_horizontal_wh_m2 / 1000.0 / sky.years,
         margin_px=margin, sky=sky,
     )
 
 
-def building_statistics(buildings, dsm, transform, irr, unshaded, slope, aspect, params: ShadingParameters):
-    """Faces table and per-building statistics from the rasters (see the result's docs)."""
-    res = float(transform.a)
-    shape = dsm.shape
-    geoms = buildings.geometry.to_numpy()
-    nb = len(geoms)
-    valid = np.isfinite(dsm) & np.isfinite(irr)
-    ids_full = rasterize_ids(geoms, transform, shape, all_touched=False)
-    shrunk = shapely.buffer(geoms, -params.edge_buffer_m) if params.edge_buffer_m > 0 else geoms
-    ids_roof = rasterize_ids(shrunk, transform, shape, all_touched=params.all_touched)
-    ids_roof = np.where(valid, ids_roof, 0)
-
-    face_ids, faces = segment_planes(ids_roof, np.where(valid, dsm, 0.0), slope, aspect, res,
-                                     params.flat_roof_threshold_deg, int(params.aspect_classes),
-                                     params.min_plane_area_m2)
-    nf = len(faces)
-    tilt = faces["tilt_deg"].to_numpy()
-    az = faces["azimuth_deg"].to_numpy()
-    north_dist = np.abs((az + 180.0) % 360.0 - 180.0)
-    face_ok = (tilt <= params.max_tilt_deg) & ((faces["is_flat"].to_numpy()) | (north_dist > params.north_sector_half_width_deg))
-    fr = face_ids.ravel()
-    m = fr > 0
-    f = fr[m]
-    e = irr.ravel()[m].astype(np.float64)
-    u = unshaded.ravel()[m].astype(np.float64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = np.where(u > 0, e / u, 0.0)
-    px_ok = face_ok[f - 1] & (e >= params.min_irradiation_kwh_m2_yr) & (ratio >= params.min_shading_ratio)
-    n_px = np.bincount(f, minlength=nf + 1)[1:]
-    s_e = np.bincount(f, weights=e, minlength=nf + 1)[1:]
-    s_u = np.bincount(f, weights=u, minlength=nf + 1)[1:]
-    n_ok = np.bincount(f, weights=px_ok.astype(float), minlength=nf + 1)[1:]
-    area_factor = res * res / np.cos(np.radians(np.minimum(tilt, MAX_AREA_TILT_DEG)))
-    bid = buildings["building_id"].to_numpy()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        faces_out = pd.DataFrame({
-            "building_id": bid[faces["zone"].to_numpy() - 1],
-            "face_id": faces["face_id"].to_numpy(),
-            "tilt_deg": tilt,
-            "azimuth_deg": az,
-            "area_m2": n_px * area_factor,
-            "usable_area_m2": n_ok * area_factor,
-            "shading_factor": np.where(s_u > 0, s_e / s_u, np.nan),
-            "irradiation_kwh_m2_yr": s_e / n_px,
-            "source": "dsm",
-            "is_flat": faces["is_flat"].to_numpy(),
-            "n_pixels": n_px,
-        })
-    zone_of_face = faces["zone"].to_numpy()
-
-    # per building
-    rr = ids_roof.ravel()
-    mr = rr > 0
-    z = rr[mr]
-    cnt = np.bincount(z, minlength=nb + 1)[1:]
-    be = np.bincount(z, weights=irr.ravel()[mr].astype(np.float64), minlength=nb + 1)[1:]
-    bu = np.bincount(z, weights=unshaded.ravel()[mr].astype(np.float64), minlength=nb + 1)[1:]
-    full = ids_full.ravel()
-    mf = full > 0
-    cov_px = np.bincount(full[mf], weights=valid.ravel()[mf].astype(float), minlength=nb + 1)[1:]
-    area = shapely.area(geoms)
-    expected = np.maximum(area / (res * res), 1.0)
-    coverage = np.clip(cov_px / expected, 0.0, 1.0)
+def _assign_tiles(geoms, transform, shape, tile_size):
+    """Tile (row, col) index of each building's representative point (-1 if off the raster)."""
+    pts = shapely.point_on_surface(geoms)
+    inv = ~transform
+    col = np.floor((shapely.get_x(pts) * inv.a + shapely.get_y(pts) * inv.b + inv.c)).astype(float)
+    row = np.floor((shapely.get_x(pts) * inv.d + shapely.get_y(pts) * inv.e + inv.f)).astype(float)
     nrow, ncol = shape
-    x0, y0 = transform.c, transform.f
-    bbox = shapely.box(x0, y0 + transform.e * nrow, x0 + res * ncol, y0)
-    inside = shapely.intersects(geoms, bbox)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        inside_share = shapely.area(shapely.intersection(geoms, bbox)) / area
-    reason = np.full(nb, "", dtype=object)
-    reason[cnt == 0] = "no roof pixel after edge buffer"
-    low = coverage < MIN_DSM_COVERAGE
-    reason[low] = "DSM nodata on roof"
-    reason[low & (inside_share < 1.0 - 1e-6)] = "partly outside DSM"
-    reason[~inside] = "outside DSM"
-    empty = shapely.is_empty(geoms) | shapely.is_missing(geoms)
-    reason[empty] = "empty geometry"
-    excluded = reason != ""
-    roof_area = np.bincount(zone_of_face, weights=faces_out["area_m2"].to_numpy(), minlength=nb + 1)[1:]
-    usable = np.bincount(zone_of_face, weights=faces_out["usable_area_m2"].to_numpy(), minlength=nb + 1)[1:]
-    n_planes = np.bincount(zone_of_face, weights=(faces_out["face_id"].to_numpy() > 0).astype(float),
-                           minlength=nb + 1)[1:].astype(np.int64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean_e = np.where(cnt > 0, be / cnt, np.nan)
-        mean_u = np.where(cnt > 0, bu / cnt, np.nan)
-        loss = np.where(bu > 0, 100.0 * (1.0 - be / bu), np.nan)
-    stats = pd.DataFrame({
-        "building_id": bid,
-        "roof_irradiation_kwh_m2_yr": np.where(excluded, np.nan, mean_e),
-        "unshaded_irradiation_kwh_m2_yr": np.where(excluded, np.nan, mean_u),
-        "shading_loss_pct": np.where(excluded, np.nan, loss),
-        "roof_area_m2": np.where(excluded, 0.0, roof_area),
-        "usable_area_m2": np.where(excluded, 0.0, usable),
-        "n_planes": np.where(excluded, 0, n_planes),
-        "dsm_coverage_fraction": coverage,
-        "exclusion_reason": reason.astype(str),
-    })
-    faces_out = faces_out[~excluded[zone_of_face - 1]].reset_index(drop=True)
-    n_ex = int(excluded.sum())
-    if n_ex:
-        logger.info("%d of %d buildings excluded: %s", n_ex, nb,
-                    pd.Series(reason[excluded]).value_counts().to_dict())
-    return stats[BUILDING_COLUMNS], faces_out[FACE_COLUMNS]
+    row = np.clip(np.nan_to_num(row, nan=-1), 0, nrow - 1)
+    col = np.clip(np.nan_to_num(col, nan=-1), 0, ncol - 1)
+    return (row // tile_size).astype(np.int64), (col // tile_size).astype(np.int64)
+
+
+def roof_irradiation_tiled(reader, buildings: gpd.GeoDataFrame, sky: SkyEnergy, params: ShadingParameters,
+                           sink) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """Run the engine tile by tile from a window ``reader`` into a raster ``sink``.
+
+    Parameters
+    ----------
+    reader
+        Object with ``shape``, ``transform``, ``crs``, ``read(rows, cols)`` and ``z_range()``
+        (:class:`ArrayReader`, :class:`geopotential.io.dsm.RasterWindowReader`).
+    buildings : GeoDataFrame
+        Footprints with ``building_id``.
+    sky : SkyEnergy
+    params : ShadingParameters
+    sink
+        Object with ``write(tile, core_arrays)`` receiving the bands of ``RASTER_NAMES``
+        (:class:`ArraySink`, :class:`geopotential.io.raster.GeoTiffTileSink`).
+
+    Returns
+    -------
+    stats : DataFrame, faces : DataFrame, margin_px : int
+    """
+    if "building_id" not in buildings.columns:
+        raise MissingFieldError("buildings lack 'building_id'", field="building_id")
+    transform, shape = reader.transform, reader.shape
+    crs = check_transform_crs(transform, reader.crs)
+    res = float(transform.a)
+    buildings = ensure_crs(buildings, crs, source="buildings").reset_index(drop=True)
+    geoms = buildings.geometry.to_numpy()
+    nrow, ncol = shape
+    bounds = (transform.c, transform.f + transform.e * nrow, transform.c + res * ncol, transform.f)
+    tile_size = int(params.tile_size_px)
+    zmin, zmax = reader.z_range()
+    if not np.isfinite(zmin):
+        raise InputError("DSM holds no valid pixel", field="dsm")
+    m_shadow = shadow_margin_px(zmax - zmin, sky.lowest_elevation_deg, res, params.max_shadow_distance_m)
+    on = ~(shapely.is_empty(geoms) | shapely.is_missing(geoms)) & shapely.intersects(geoms, shapely.box(*bounds))
+    b = shapely.bounds(geoms[on]) if on.any() else np.zeros((0, 4))
+    extent = float(np.max(np.maximum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]))) if len(b) else 0.0
+    m_build = min(int(math.ceil(extent / res)) + 2, tile_size)
+    margin = m_shadow + m_build
+    trow, tcol = _assign_tiles(geoms, transform, shape, tile_size)
+    trow[~on] = -1
+    order = np.lexsort((tcol, trow))
+    starts = {}
+    for pos, i in enumerate(order):
+        if trow[i] >= 0:
+            starts.setdefault((int(trow[i]), int(tcol[i])), []).append(int(i))
+
+    from tqdm.auto import tqdm
+
+    stats_parts, face_parts = [], []
+    for t in tqdm(list(iter_tiles(shape, tile_size, margin)), disable=not params.show_progress,
+                  desc="shading tiles", total=n_tiles(shape, tile_size)):
+        data = reader.read(*t.padded)
+        dsm = np.asarray(data["dsm"], np.float32)
+        valid = np.isfinite(dsm)
+        ptransform = transform * Affine.translation(t.pcol0, t.prow0)
+        mine = starts.get((t.row0 // tile_size, t.col0 // tile_size), [])
+        want = valid
+        if params.roofs_only:
+            near = shapely.intersects(geoms, shapely.box(*_window_bounds(ptransform, dsm.shape))) & on
+            ids = rasterize_ids(geoms[near], ptransform, dsm.shape, all_touched=True)
+            want = valid & (ids > 0)
+        if not want.any():
+            sink.write(t, {k: np.full((t.row1 - t.row0, t.col1 - t.col0), np.nan, np.float32) for k in RASTER_NAMES})
+        else:
+            filled = np.where(valid, dsm, zmin).astype(np.float32)
+            out = tile_irradiation(filled, res, sky, params.albedo, veg=data.get("veg"), want=want,
+                                   canopy_transmissivity=params.canopy_transmissivity, origin=(t.prow0, t.pcol0))
+            slope, aspect = slope_aspect(out["nx"], out["ny"], out["nz"])
+            bands = {"irradiation_kwh_m2_yr": out["irradiation_kwh_m2_yr"], "unshaded_kwh_m2_yr": out["unshaded_kwh_m2_yr"],
+                     "sky_view_factor": out["sky_view_factor"], "slope_deg": slope, "aspect_deg": aspect}
+            for k in RASTER_NAMES:
+                bands[k] = np.where(want, bands[k], np.nan).astype(np.float32)
+            cr, cc = t.core_in_padded
+            sink.write(t, {k: v[cr, cc] for k, v in bands.items()})
+        if mine:
+            # buildings of this core: analyse them on the core plus the building margin
+            r0 = max(t.row0 - m_build, t.prow0) - t.prow0
+            r1 = min(t.row1 + m_build, t.prow1) - t.prow0
+            c0 = max(t.col0 - m_build, t.pcol0) - t.pcol0
+            c1 = min(t.col1 + m_build, t.pcol1) - t.pcol0
+            sub = buildings.iloc[mine]
+            if want.any():
+                win = (slice(r0, r1), slice(c0, c1))
+                st, fc = building_statistics(sub, np.where(valid, dsm, np.nan)[win], ptransform * Affine.translation(c0, r0),
+                                             bands["irradiation_kwh_m2_yr"][win], bands["unshaded_kwh_m2_yr"][win],
+                                             bands["slope_deg"][win], bands["aspect_deg"][win], params, raster_bounds=bounds)
+            else:
+                st, fc = _nodata_stats(sub)
+            st.index = np.asarray(mine)
+            stats_parts.append(st)
+            face_parts.append(fc.assign(_order=_position(sub, fc)))
+    stats = _assemble_stats(buildings, on, stats_parts)
+    faces = (pd.concat(face_parts, ignore_index=True) if face_parts else pd.DataFrame(columns=FACE_COLUMNS + ["_order"]))
+    faces = faces.sort_values(["_order", "face_id"], kind="stable").drop(columns="_order").reset_index(drop=True)
+    excluded = stats["exclusion_reason"] != ""
+    if excluded.any():
+        logger.info("%d of %d buildings excluded: %s", int(excluded.sum()), len(stats),
+                    stats.loc[excluded, "exclusion_reason"].value_counts().to_dict())
+    return stats, faces[FACE_COLUMNS], margin
+
+
+def _window_bounds(transform, shape):
+    nrow, ncol = shape
+    return (transform.c, transform.f + transform.e * nrow, transform.c + transform.a * ncol, transform.f)
+
+
+def _position(sub, faces):
+    """Original row position of each face's building (for a stable global order)."""
+    pos = pd.Series(sub.index.to_numpy(), index=sub["building_id"].to_numpy())
+    pos = pos[~pos.index.duplicated()]
+    return pos.reindex(faces["building_id"].to_numpy()).to_numpy()
+
+
+def _nodata_stats(sub):
+    st = pd.DataFrame({
+        "building_id": sub["building_id"].to_numpy(), "roof_irradiation_kwh_m2_yr": np.nan,
+        "unshaded_irradiation_kwh_m2_yr": np.nan, "shading_loss_pct": np.nan, "roof_area_m2": 0.0,
+        "usable_area_m2": 0.0, "n_planes": 0, "dsm_coverage_fraction": 0.0,
+        "exclusion_reason": "DSM nodata on roof"})
+    return st[BUILDING_COLUMNS], pd.DataFrame(columns=FACE_COLUMNS)
+
+
+def _assemble_stats(buildings, on, parts):
+    n = len(buildings)
+    empty = shapely.is_empty(buildings.geometry.to_numpy()) | shapely.is_missing(buildings.geometry.to_numpy())
+    base = pd.DataFrame({
+        "building_id": buildings["building_id"].to_numpy(), "roof_irradiation_kwh_m2_yr": np.nan,
+        "unshaded_irradiation_kwh_m2_yr": np.nan, "shading_loss_pct": np.nan, "roof_area_m2": 0.0,
+        "usable_area_m2": 0.0, "n_planes": 0, "dsm_coverage_fraction": 0.0,
+        "exclusion_reason": np.where(empty, "empty geometry", "outside DSM")}, index=np.arange(n))
+    if parts:
+        got = pd.concat(parts)
+        base.loc[got.index, BUILDING_COLUMNS] = got[BUILDING_COLUMNS].to_numpy()
+    base["n_planes"] = base["n_planes"].astype(np.int64)
+    for c in ("roof_irradiation_kwh_m2_yr", "unshaded_irradiation_kwh_m2_yr", "shading_loss_pct", "roof_area_m2",
+              "usable_area_m2", "dsm_coverage_fraction"):
+        base[c] = base[c].astype(float)
+    base["exclusion_reason"] = base["exclusion_reason"].astype(str)
+    return base[BUILDING_COLUMNS].reset_index(drop=True)

@@ -29,10 +29,15 @@ class ShadingParameters(BaseModel):
     min_irradiation_kwh_m2_yr: float = field_from(_P, "min_irradiation_kwh_m2_yr", ge=0)
     min_plane_area_m2: float = field_from(_P, "min_plane_area_m2", ge=0)
     aspect_classes: int = field_from(_P, "aspect_classes", ge=4, le=36)
-    tile_size_px: int = field_from(_P, "tile_size_px", ge=64)
+    tile_size_px: int = field_from(_P, "tile_size_px", ge=16)
     all_touched: bool = Field(
         False,
         description="[-] Zonal rule: False counts pixels whose centre is inside the (buffered) "
         "footprint (rasterstats default), True every pixel touched.",
+    )
+    roofs_only: bool = Field(
+        False,
+        description="[-] Compute the rasters only on pixels touched by a footprint (faster; other "
+        "pixels are nodata). Shadows are still cast by every pixel.",
     )
     show_progress: bool = Field(False, description="[-] Show a tqdm progress bar over tiles.")

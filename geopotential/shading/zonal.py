@@ -213,7 +213,11 @@ def reduce_zones(ids: np.ndarray, values: np.ndarray, n_zones: int, stats=DEFAUL
         One row per zone (index 0..n_zones-1), one column per statistic; NaN where a
         zone has no valid pixel (count 0).
     """
-    vals = np.asarray(values, dtype=np.float64)
+    vals = np.asarray(values)
+    if vals.dtype not in (np.float32, np.float64):
+        vals = vals.astype(np.float64)
+    vals = np.ascontiguousarray(vals)
+    ids = np.ascontiguousarray(ids, dtype=np.int32)
     count, total, vmin, vmax = _reduce(ids, vals, float(nodata) if nodata is not None else 0.0,
                                        nodata is not None, int(n_zones))
     count, total, vmin, vmax = count[1:], total[1:], vmin[1:], vmax[1:]

@@ -11,8 +11,11 @@ import pandas as pd
 
 import geopotential as gp
 
-# The library never configures logging; a notebook may. WARNING keeps the cells readable.
-logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+# The library never configures logging; a notebook may. Show warnings only (a run raises the
+# level to INFO for its run.log while it runs; the handler's own level keeps the cells readable).
+logging.basicConfig(format="%(levelname)s %(name)s: %(message)s")
+for handler in logging.getLogger().handlers:
+    handler.setLevel(logging.WARNING)
 pd.set_option("display.max_columns", 40)
 pd.set_option("display.width", 160)
 

@@ -134,8 +134,10 @@ ax2.set(xlabel="specific yield of usable faces [kWh/kWp/yr]", ylabel="faces")
 plt.show()
 """),
     ("md", """
-The rules are parameters with a sourced default. Relaxing the north exclusion or the maximum
-tilt changes the usable area; here, how much module area each rule setting leaves [m2]:
+The rules are parameters with a sourced default (`data/solar_parameters.csv`). How much module
+area [m2] each setting leaves, and how many faces each rule excludes (the first failing rule is
+recorded). Note that without the north exclusion the north faces of the footprint model still fall
+under `min_irradiation_kwh_m2_yr`: the rules overlap, as they should.
 """),
     ("code", """
 rows = []
@@ -147,8 +149,9 @@ for label, change in [("defaults", {}),
     p = params.model_copy(update=change)
     r = apply_rules(faces, table, p)
     rows.append({"rules": label, "usable_faces": int(r["usable"].sum()),
-                 "usable_area_m2": r.loc[r["usable"], "usable_area_m2"].sum()})
-pd.DataFrame(rows).set_index("rules").round(0)
+                 "usable_area_m2": r.loc[r["usable"], "usable_area_m2"].sum(),
+                 **r.loc[~r["usable"], "exclusion_reason"].value_counts().to_dict()})
+pd.DataFrame(rows).set_index("rules").fillna(0).round(0)
 """),
     ("md", """
 ## 4. Shading and roof planes from the DSM

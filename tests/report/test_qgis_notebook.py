@@ -12,7 +12,7 @@ import pytest
 from geopotential.exceptions import InputError, MissingFieldError
 from geopotential.report._synthetic import XSS_PAYLOADS
 from geopotential.report.classes import layer_styles
-from geopotential.report.notebook import ResultsView, explore
+from geopotential.report.notebook import ResultsView, explore, explore_layer
 from geopotential.report.qgis_styles import default_field_dictionary, write_field_dictionary, write_qgis_styles
 
 
@@ -100,3 +100,12 @@ def test_results_view_repr_and_explore(hostile):
         assert p not in html
     with pytest.raises(InputError, match="lines"):
         explore(layers["catchments"].boundary.to_frame("geometry").set_geometry("geometry"), name="lines")
+
+
+def test_explore_layer_by_column(plain):
+    layers, _ = plain
+    m = explore_layer(layers["buildings_pv"], "buildings_pv", column="pv_energy_kwh_yr", tooltip=False)
+    html = m.get_root().render()
+    assert '"kind":"graduated"' in html and '"column":"pv_energy_kwh_yr"' in html
+    with pytest.raises(InputError, match="nope"):
+        explore_layer(layers["buildings_pv"], "buildings_pv", column="nope")

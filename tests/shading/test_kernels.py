@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from geopotential.shading.irradiance import shadow_mask_for, tile_irradiation
 from geopotential.shading.parameters import ShadingParameters
 from geopotential.shading.sky import SkyEnergy, sky_energy, tregenza_patches
-from geopotential.shading.engine import compute_rasters
+from geopotential.shading.engine import ArrayReader, ArraySink, roof_irradiation_tiled
 
 
 @pytest.mark.parametrize("azimuth,axis,sign", [(180.0, 0, -1), (0.0, 0, 1), (90.0, 1, -1), (270.0, 1, 1)])
@@ -94,22 +94,42 @@ def gbg_sky(gbg_weather):
     return sky_energy(weather, meta["latitude"], meta["longitude"])
 
 
+def _tiling_run(dsm, boxes, sky, tile):
+    reader = ArrayReader(dsm, _T, "EPSG:2154")
+    sink = ArraySink(dsm.shape)
+    b = gpd.GeoDataFrame({"building_id": [f"b{i}" for i in range(len(boxes))]}, geometry=boxes, crs="EPSG:2154")
+    params = ShadingParameters(tile_size_px=tile, max_shadow_distance_m=2000.0, min_plane_area_m2=2.0)
+    stats, faces, margin = roof_irradiation_tiled(reader, b, sky, params, sink)
+    return sink.arrays, stats, faces, margin
+
+
 def test_pixel_equal_in_two_tilings(gbg_sky):
     rng = np.random.default_rng(3)
     dsm = rng.normal(0.0, 0.05, (260, 280)).astype(np.float32)
-    for _ in range(120):  # buildings up to 8 m
-        r, c = rng.integers(0, 250), rng.integers(0, 270)
-        dsm[r:r + rng.integers(4, 12), c:c + rng.integers(4, 12)] = rng.uniform(3, 8)
-    base = dict(max_shadow_distance_m=2000.0)
-    a, ma = compute_rasters(dsm, _T, gbg_sky, ShadingParameters(tile_size_px=64, **base))
-    b, mb = compute_rasters(dsm, _T, gbg_sky, ShadingParameters(tile_size_px=100, **base))
-    whole, _ = compute_rasters(dsm, _T, gbg_sky, ShadingParameters(tile_size_px=1000, **base))
+    boxes = []
+    for _ in range(120):  # buildings up to 8 m, some overlapping into blocks
+        r, c = int(rng.integers(0, 250)), int(rng.integers(0, 270))
+        h, w = int(rng.integers(4, 12)), int(rng.integers(4, 12))
+        dsm[r:r + h, c:c + w] = rng.uniform(3, 8)
+        if not any(bx.intersects(shapely.box(_T.c + c, _T.f - r - h, _T.c + c + w, _T.f - r)) for bx in boxes):
+            boxes.append(shapely.box(_T.c + c, _T.f - r - h, _T.c + c + w, _T.f - r))
+    a, sa, fa, ma = _tiling_run(dsm, boxes, gbg_sky, 64)
+    b, sb, fb, mb = _tiling_run(dsm, boxes, gbg_sky, 100)
+    w, sw, fw, _ = _tiling_run(dsm, boxes, gbg_sky, 1000)
     assert ma == mb and ma < 100  # the margin, not the whole raster, bounds the reach
-    for k in ("irradiation_kwh_m2_yr", "unshaded_kwh_m2_yr", "sky_view_factor"):
+    for k in ("irradiation_kwh_m2_yr", "unshaded_kwh_m2_yr", "sky_view_factor", "slope_deg"):
         np.testing.assert_array_equal(a[k], b[k])
-        np.testing.assert_array_equal(a[k], whole[k])
+        np.testing.assert_array_equal(a[k], w[k])
+    # per-building results do not depend on the tiling either
+    pd.testing.assert_frame_equal(sa, sw)
+    pd.testing.assert_frame_equal(sb, sw)
+    pd.testing.assert_frame_equal(fa, fw)
+    assert (sw["exclusion_reason"] == "").sum() > 30
 
 
+import geopandas as gpd  # noqa: E402
+import pandas as pd  # noqa: E402
+import shapely  # noqa: E402
 from affine import Affine  # noqa: E402
 
-_T = Affine(1.0, 0.0, 0.0, 0.0, -1.0, 0.0)
+_T = Affine(1.0, 0.0, 648000.0, 0.0, -1.0, 6977000.0)

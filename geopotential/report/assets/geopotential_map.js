@@ -170,7 +170,11 @@
 
   GP.popup = function (spec, i) {
     var div = el("div", "gp-popup-body");
-    el("div", "gp-popup-title", spec.name, div);
+    el("div", "gp-popup-layer", spec.name, div);
+    for (var t = 0; t < spec.titleCols.length; t++) {
+      var tv = colValue(spec, spec.titleCols[t], i);
+      if (tv !== null && tv !== undefined && tv !== "") { el("div", "gp-popup-title", String(tv), div); break; }
+    }
     var table = el("table", "gp-popup-table", null, div);
     spec.fields.forEach(function (f) {
       var v = formatField(spec, f, i);
