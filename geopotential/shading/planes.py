@@ -101,6 +101,9 @@ def segment_planes(zone_ids, dsm, slope_deg, aspect_deg, res, flat_threshold_deg
     r_az = np.mod(np.degrees(np.arctan2(mnx, mny)), 360.0)
     tilt = np.where(g_resid, r_tilt, tilt)
     azimuth = np.where(g_resid, r_az, azimuth)
+    # round away float noise of the fit (window offsets) so that tilings agree; 360 -> 0
+    tilt = np.round(tilt, 6)
+    azimuth = np.mod(np.round(azimuth, 6), 360.0)
     is_flat = tilt <= flat_threshold_deg
     azimuth = np.where(is_flat, 180.0, azimuth)
     faces = pd.DataFrame({
