@@ -118,3 +118,125 @@ def read_raster(path: str | Path | Sequence[str | Path], band: int = 1) -> Raste
         raise CorruptFileError(f"cannot read raster ({exc})", path=paths[0]) from None
     data = np.where(np.isfinite(data), data, np.nan).astype(np.float32)
     return Raster(data, transform, crs, ";".join(str(p) for p in paths))
+
+
+class RasterWindowReader:
+    """Read windows of a DSM (one or several GeoTIFF tiles) with optional DEM and canopy.
+
+    Implements the reader protocol of :func:`geopotential.shading.engine.roof_irradiation_tiled`
+    (``shape``, ``transform``, ``crs``, ``read(rows, cols)``, ``z_range()``), so a
+    territory is processed tile by tile with memory bounded by one tile. Several DSM files
+    are mosaicked on the fly for each window (``rasterio.merge.merge`` with bounds). DEM
+    and canopy must share the DSM's pixel grid (same resolution, aligned origin).
+
+    Parameters
+    ----------
+    dsm : path or sequence of paths
+    dem, canopy : path or sequence of paths, optional
+    canopy_relative : bool
+        Canopy heights above ground (UMEP CDSM) rather than absolute.
+    """
+
+    def __init__(self, dsm, dem=None, canopy=None, canopy_relative: bool = True):
+        self._sets = {}
+        self._open("dsm", dsm)
+        first = self._sets["dsm"]
+        self.crs = first["crs"]
+        self.transform = first["transform"]
+        self.shape = first["shape"]
+        self.source = first["source"]
+        for name, p in (("dem", dem), ("canopy", canopy)):
+            if p is not None:
+                self._open(name, p)
+                self._check_aligned(name)
+        if canopy is not None and canopy_relative and dem is None:
+            raise InputError("a relative canopy (CDSM) needs the DEM", path=self._sets["canopy"]["source"])
+        self.canopy_relative = canopy_relative
+
+    def _open(self, name, path):
+        paths = [Path(p) for p in ([path] if isinstance(path, (str, Path)) else path)]
+        srcs = []
+        for p in paths:
+            if not p.exists():
+                raise InputError("raster file not found", path=p)
+            try:
+                srcs.append(rasterio.open(p))
+            except RasterioIOError as exc:
+                raise CorruptFileError(f"cannot read raster ({exc})", path=p) from None
+        crs = _check(srcs[0], paths[0])
+        res = srcs[0].transform.a
+        xmin = min(s.bounds.left for s in srcs)
+        ymax = max(s.bounds.top for s in srcs)
+        xmax = max(s.bounds.right for s in srcs)
+        ymin = min(s.bounds.bottom for s in srcs)
+        for s, p in zip(srcs[1:], paths[1:]):
+            c = _check(s, p)
+            if not c.equals(crs) or not np.isclose(s.transform.a, res):
+                raise InputError("CRS or resolution differs from the other tiles", path=p)
+        shape = (int(round((ymax - ymin) / res)), int(round((xmax - xmin) / res)))
+        self._sets[name] = {"srcs": srcs, "paths": paths, "crs": crs, "res": res,
+                            "transform": Affine(res, 0, xmin, 0, -res, ymax), "shape": shape,
+                            "source": ";".join(str(p) for p in paths)}
+
+    def _check_aligned(self, name):
+        s, d = self._sets[name], self._sets["dsm"]
+        fx = (s["transform"].c - d["transform"].c) / d["res"]
+        fy = (s["transform"].f - d["transform"].f) / d["res"]
+        if not (np.isclose(s["res"], d["res"]) and s["crs"].equals(d["crs"])
+                and np.isclose(fx, round(fx)) and np.isclose(fy, round(fy))):
+            raise InputError("not on the DSM's pixel grid (same CRS, resolution, aligned origin): resample it",
+                             path=s["source"])
+
+    def _read_set(self, name, rows: slice, cols: slice) -> np.ndarray:
+        from rasterio.merge import merge
+        from rasterio.windows import Window, from_bounds
+
+        s = self._sets[name]
+        t = self.transform
+        left = t.c + cols.start * t.a
+        top = t.f + rows.start * t.e
+        right = t.c + cols.stop * t.a
+        bottom = t.f + rows.stop * t.e
+        nr, nc = rows.stop - rows.start, cols.stop - cols.start
+        if len(s["srcs"]) == 1:
+            src = s["srcs"][0]
+            w = from_bounds(left, bottom, right, top, src.transform)
+            w = Window(round(w.col_off), round(w.row_off), nc, nr)
+            a = src.read(1, window=w, boundless=True, masked=True).astype(np.float32).filled(np.nan)
+        else:
+            a = merge(s["srcs"], bounds=(left, bottom, right, top), res=s["res"], nodata=np.nan,
+                      dtype="float32", indexes=[1])[0][0][:nr, :nc]
+        return np.where(np.isfinite(a), a, np.nan).astype(np.float32)
+
+    def read(self, rows: slice, cols: slice) -> dict:
+        """Window ``rows x cols`` of the DSM grid: ``dsm`` [m] and ``veg`` (absolute top or None)."""
+        out = {"dsm": self._read_set("dsm", rows, cols), "veg": None}
+        if "canopy" in self._sets:
+            c = np.nan_to_num(self._read_set("canopy", rows, cols), nan=0.0)
+            if self.canopy_relative:
+                g = self._read_set("dem", rows, cols)
+                out["veg"] = np.where(c > 0, g + c, -np.inf).astype(np.float32)
+            else:
+                out["veg"] = np.where(c > 0, c, -np.inf).astype(np.float32)
+        return out
+
+    def z_range(self, block_rows: int = 2048) -> tuple[float, float]:
+        """Minimum and maximum of the DSM [m] (one windowed pass)."""
+        lo, hi = np.inf, -np.inf
+        nrow, ncol = self.shape
+        for r in range(0, nrow, block_rows):
+            a = self._read_set("dsm", slice(r, min(r + block_rows, nrow)), slice(0, ncol))
+            if np.isfinite(a).any():
+                lo, hi = min(lo, float(np.nanmin(a))), max(hi, float(np.nanmax(a)))
+        return lo, hi
+
+    def close(self) -> None:
+        for s in self._sets.values():
+            for src in s["srcs"]:
+                src.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

@@ -93,3 +93,29 @@ def test_file_without_crs_can_be_given_one_in_config(runner, tmp_path):
     p.write_text("inputs:\n  buildings:\n    path: nocrs.gpkg\n    crs: EPSG:2154\n")
     r = runner.invoke(main, ["validate", str(p)])
     assert r.exit_code == 0, r.output
+
+
+def test_demo_end_to_end_through_the_installed_command(tmp_path):
+    """`geopotential demo` as a user runs it: a subprocess of the installed entry point."""
+    import json
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exe = shutil.which("geopotential", path=str(Path(sys.executable).parent))
+    assert exe, "the geopotential command is not installed in this environment"
+    proc = subprocess.run(
+        [exe, "demo", "--out", str(tmp_path), "--buildings", "300", "--no-progress"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "SYNTHETIC" in proc.stdout
+    run = tmp_path / "demo"
+    for name in ("geopotential.gpkg", "map.html", "report.html", "summary.csv", "run.json", "run.log"):
+        assert (run / name).is_file(), name
+    meta = json.loads((run / "run.json").read_text())
+    assert meta["meta"]["synthetic"] is True
+    assert meta["totals"]["n_buildings"] == 300
+    assert meta["totals"]["pv_energy_kwh_yr"] > 0
+    assert "synthétique" in (run / "map.html").read_text(encoding="utf-8").lower()

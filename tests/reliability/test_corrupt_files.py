@@ -174,3 +174,17 @@ def test_injection_coordinates_without_comma(tmp_path):
         assert "Coordonnees" in str(exc)
         return
     assert gdf.exclusion_reason.tolist() == ["no coordinates in the source file"]
+
+
+@pytest.mark.xfail(strict=True, reason="read_vector: a .prj holding a non-UTF-8 byte (here a Latin-1 'é') makes "
+                   "pyogrio's get_crs raise a raw UnboundLocalError (\"local variable 'wkt' referenced before "
+                   "assignment\", a pyogrio bug) that read_vector does not catch; catch any exception of "
+                   "pyogrio.read_dataframe as CorruptFileError naming the file, as rpg._read_any does (found by the "
+                   "fuzz test)")
+def test_prj_not_utf8(shared_data, tmp_path):
+    for ext in ("shp", "shx", "dbf"):
+        shutil.copyfile(shared_data / "umep-gothenburg" / f"buildings.{ext}", tmp_path / f"buildings.{ext}")
+    prj = (shared_data / "umep-gothenburg" / "buildings.prj").read_text()
+    (tmp_path / "buildings.prj").write_bytes(prj.replace("D_SWEREF99", "D_SWÉREF99").encode("latin-1"))
+    err = project_error(read_buildings, tmp_path / "buildings.shp")
+    assert isinstance(err, InputError) and "buildings" in str(err)
