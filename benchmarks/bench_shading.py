@@ -6,7 +6,11 @@ ratio, the agreement of the two annual irradiation rasters on roof pixels, then 
 territory tile (2000 x 2000 px core + its shadow margin) and extrapolates to a 1.8e8-pixel
 territory (Amiens Metropole at 1 m) with memory bounded by the tile.
 
-Run:  .venv/bin/python benchmarks/bench_shading.py [side_px=1000] [tile_px=2000]
+Finally runs the whole engine end to end on a synthetic GeoTIFF of ``e2e_px`` squared
+(reading windows, shading, roof planes and per-building statistics, writing the tiled
+GeoTIFF) and extrapolates that measured time to 1.8e8 px, with the peak memory.
+
+Run:  .venv/bin/python benchmarks/bench_shading.py [side_px=1000] [tile_px=2000] [e2e_px=4000]
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from geopotential.shading.tiles import shadow_margin_px  # noqa: E402
 TERRITORY_PX = 1.8e8
 
 
-def main(side: int = 1000, tile: int = 2000) -> None:
+def main(side: int = 1000, tile: int = 2000, e2e: int = 4000) -> None:
     w, meta = read_umep_met(shared_data_dir() / "umep-gothenburg" / "GBG_TMY_1977.txt", 57.7, 12.0)
     sky = sky_energy(w, meta["latitude"], meta["longitude"])
     dsm, _, _, roofs = city(side)
@@ -86,6 +90,40 @@ def main(side: int = 1000, tile: int = 2000) -> None:
     print(f"  1.8e8 px = {n_tiles} tiles -> extrapolated {n_tiles * t_tile / 60:.1f} min (all pixels), "
           f"{n_tiles * t_tile_roof / 60:.1f} min (roofs only), memory bounded by one tile "
           f"(target < 15 min on 2 cores)")
+    if e2e > 0:
+        end_to_end(e2e, tile, sky, meta, w)
+
+
+def end_to_end(side: int, tile: int, sky, meta, weather) -> None:
+    import tempfile
+
+    import geopandas as gpd
+
+    from geopotential.io.dsm import RasterWindowReader
+    from geopotential.io.raster import GeoTiffTileSink, write_geotiff
+    from geopotential.shading.engine import RASTER_NAMES, roof_irradiation_tiled
+    from geopotential.shading.parameters import ShadingParameters
+
+    dsm, T, polys, _ = city(side, seed=2)
+    b = gpd.GeoDataFrame({"building_id": np.arange(len(polys)).astype(str)}, geometry=polys, crs="EPSG:2154")
+    with tempfile.TemporaryDirectory() as d:
+        src = Path(d) / "dsm.tif"
+        write_geotiff(src, dsm, T, "EPSG:2154")
+        del dsm
+        params = ShadingParameters(tile_size_px=tile)
+        t0 = time.perf_counter()
+        with RasterWindowReader(src) as reader, GeoTiffTileSink(Path(d) / "out.tif", reader.shape, reader.transform,
+                                                                 reader.crs, RASTER_NAMES) as sink:
+            stats, faces, margin = roof_irradiation_tiled(reader, b, sky, params, sink)
+        dt = time.perf_counter() - t0
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    inc = stats["exclusion_reason"] == ""
+    print(f"\nend to end (GeoTIFF in, windows, shading, planes, stats, tiled GeoTIFF out): {side}^2 px "
+          f"({side * side / 1e6:.0f} Mpx), {len(b):,} buildings, tiles {tile}^2 + margin {margin} px: {dt:.1f} s "
+          f"-> {dt * TERRITORY_PX / (side * side) / 60:.1f} min extrapolated to 1.8e8 px; peak RSS of the process "
+          f"{rss:.0f} MiB; {inc.sum():,} buildings analysed, {len(faces):,} faces, median roof irradiation "
+          f"{stats.loc[inc, 'roof_irradiation_kwh_m2_yr'].median():.0f} kWh/m2/yr, median shading loss "
+          f"{stats.loc[inc, 'shading_loss_pct'].median():.1f} %")
 
 
 if __name__ == "__main__":

@@ -48,6 +48,7 @@ DEMO_FILES = {
     "rpg": "rpg.gpkg",
     "livestock": "livestock.csv",
     "consumption": "consumption.csv",
+    "existing_production": "existing_production.csv",
     "dsm": "dsm.tif",
     "dem": "dem.tif",
     "canopy": "canopy.tif",
@@ -123,6 +124,8 @@ def generate_demo(out_dir: str | Path, seed: int = 20260, n_buildings: int = 300
         write_vector(rpg, fields, D.WORKING_EPSG, tmp / DEMO_FILES["rpg"], "parcelles_graphiques", multi=True)
         write_csv(livestock, tmp / DEMO_FILES["livestock"], comment=False)
         write_csv(consumption, tmp / DEMO_FILES["consumption"], sep=";", comment=False)
+        write_csv(_series.existing_production_table(consumption), tmp / DEMO_FILES["existing_production"],
+                  comment=False)
         for key, band in (("dsm", "dsm"), ("dem", "dem"), ("canopy", "canopy")):
             write_geotiff(ras[band], ras["transform"], D.WORKING_EPSG, tmp / DEMO_FILES[key], key)
         write_weather_csv(weather, tmp / DEMO_FILES["weather"], D.WEATHER_SITE)

@@ -114,3 +114,10 @@ CONSUMPTION_MWH_PER_INHABITANT = {
 WEATHER_SITE = {"latitude": 49.89, "longitude": 2.30, "altitude": 30.0}
 WEATHER_YEAR = 2023
 GHI_TARGET_KWH_M2 = 1100.0
+
+#: Today's local renewable production as a share of consumption [-] (synthetic; Amiens
+#: Métropole produces about 2 % of what it consumes, per its 2050 autonomy plan).
+EXISTING_PRODUCTION_SHARE = 0.02
+#: Commune holding the (synthetic) heat network, and the network's share of today's production [-].
+HEAT_NETWORK_COMMUNE = "80021"
+HEAT_NETWORK_SHARE = 0.6

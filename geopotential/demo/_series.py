@@ -55,6 +55,25 @@ def consumption_table(communes: pd.DataFrame, rng: np.random.Generator) -> pd.Da
     return pd.DataFrame(rows, columns=list(ORE_COLUMNS))
 
 
+def existing_production_table(consumption: pd.DataFrame) -> pd.DataFrame:
+    """Today's local renewable production per commune (canonical long table), synthetic.
+
+    Sized so that the territory produces about :data:`D.EXISTING_PRODUCTION_SHARE` of what it
+    consumes (Amiens Métropole's order of magnitude), split between rooftop PV in every commune
+    and a heat network in the main commune.
+    """
+    total = consumption.groupby("code_commune", sort=True)["conso"].sum()
+    rows = []
+    for code, mwh in total.items():
+        share = D.EXISTING_PRODUCTION_SHARE * float(mwh)
+        if code == D.HEAT_NETWORK_COMMUNE:
+            rows.append((code, "heat", round(share * D.HEAT_NETWORK_SHARE, 3)))
+            rows.append((code, "pv", round(share * (1 - D.HEAT_NETWORK_SHARE), 3)))
+        else:
+            rows.append((code, "pv", round(share, 3)))
+    return pd.DataFrame(rows, columns=["commune_insee", "source", "production_mwh_yr"])
+
+
 def weather_year(rng: np.random.Generator) -> pd.DataFrame:
     """Hourly weather of one year at Amiens: clear sky times a seeded cloud process.
 

@@ -27,6 +27,7 @@ def demo_config(inputs_dir: Path, out_dir: Path, executor: str | None = None, sh
             "rpg": {"path": str(d / "rpg.gpkg"), "layer": "parcelles_graphiques"},
             "livestock": str(d / "livestock.csv"),
             "consumption": str(d / "consumption.csv"),
+            "existing_production": str(d / "existing_production.csv"),
             "weather": str(d / "weather.csv"),
             "dsm": [str(d / "dsm.tif")],
             "dem": [str(d / "dem.tif")],

@@ -106,8 +106,16 @@ def write_outputs(ctx: RunContext, layers: dict[str, pd.DataFrame], territory: d
     if cfg.stages.report:
         from geopotential.report import write_report
 
+        report_meta = dict(meta)
+        summary = layers.get("communes_summary")
+        if cfg.stages.balance and summary is not None and any(c.startswith("autonomy_ratio") for c in summary.columns):
+            from geopotential.balance import compare_scenarios
+
+            bal = pd.DataFrame(summary.drop(columns="geometry", errors="ignore"))
+            bal = bal[bal["commune_insee"] != "unassigned"]
+            report_meta["scenario_comparison"] = compare_scenarios(bal, cfg.balance, name=cfg.territory.name)
         with ctx.stage("report"):
-            files["report"] = write_report(display, meta, out, lang=cfg.map.language)
+            files["report"] = write_report(display, report_meta, out, lang=cfg.map.language)
     return files
 
 

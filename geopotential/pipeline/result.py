@@ -61,7 +61,12 @@ class RunResult:
         """Human-readable totals and where the files are."""
         lines = [f"geopotential run: {self.meta.get('territory', '')}" + (" (SYNTHETIC DATA)" if self.meta.get("synthetic") else "")]
         for k, v in self.totals.items():
-            lines.append(f"  {k:<42} {v:>16,.1f}" if isinstance(v, float) else f"  {k:<42} {v:>16}")
+            if "ratio" in k and isinstance(v, float):
+                lines.append(f"  {k:<42} {v:>16.1%}")
+            elif isinstance(v, float):
+                lines.append(f"  {k:<42} {v:>16,.1f}")
+            else:
+                lines.append(f"  {k:<42} {v:>16,}")
         lines.append(f"  results in {self.run_dir}")
         for name in ("geopotential.gpkg", "map.html", "report.html", "summary.csv", "run.json", "run.log"):
             if (self.run_dir / name).exists():

@@ -67,6 +67,15 @@ COLUMNS: dict[str, ColumnLabel] = {
     "biogas_energy_net_mwh_pcs_yr": ColumnLabel(
         "Biométhane net", "Net biomethane", "MWh PCS/an", "MWh HHV/yr", 0
     ),
+    "biogas_energy_mwh_pcs_yr": ColumnLabel(
+        "Biométhane brut (production)", "Gross biomethane (production)", "MWh PCS/an", "MWh HHV/yr", 0
+    ),
+    "biogas_energy_mobilisable_2030_mwh_pcs_yr": ColumnLabel(
+        "Biométhane mobilisable 2030", "Mobilisable biomethane 2030", "MWh PCS/an", "MWh HHV/yr", 0
+    ),
+    "biogas_energy_mobilisable_2050_mwh_pcs_yr": ColumnLabel(
+        "Biométhane mobilisable 2050", "Mobilisable biomethane 2050", "MWh PCS/an", "MWh HHV/yr", 0
+    ),
     "autonomy_ratio_today": ColumnLabel(
         "Taux d'autonomie actuel", "Autonomy ratio today", "%", "%", 0, kind="pct"
     ),

@@ -67,6 +67,13 @@ def territory_totals(layers: dict) -> list[tuple[str, float | None, str]]:
     if p is not None:
         out.append(("n_parcels", float(len(p)), ""))
         out.append(("area_ha", _sum(p, "area_ha"), "area_ha"))
+    if c is not None and "biogas_energy_net_mwh_pcs_yr" in c.columns:
+        # every resource (crops, CIVE, manure, biowaste, point sources), summed per commune
+        for col in ("biogas_energy_mwh_pcs_yr", "biogas_energy_net_mwh_pcs_yr",
+                    "biogas_energy_mobilisable_2030_mwh_pcs_yr", "biogas_energy_mobilisable_2050_mwh_pcs_yr"):
+            if col in c.columns:
+                out.append((col, _sum(c, col), col))
+    elif p is not None:
         out.append(("energy_mwh_pcs_yr", _sum(p, "energy_mwh_pcs_yr"), "energy_mwh_pcs_yr"))
         out.append(("energy_net_mwh_pcs_yr", _sum(p, "energy_net_mwh_pcs_yr"), "energy_net_mwh_pcs_yr"))
     if d is not None:
@@ -132,10 +139,13 @@ def summary_table(layers: dict, meta: dict) -> pd.DataFrame:
         for col in ct.columns:
             if col in ("commune_insee", "commune_name"):
                 continue
+            spec = L.COLUMNS.get(col)
+            factor = 100.0 if spec is not None and spec.kind == "pct" else 1.0  # a ratio shown in %
             for rec_insee, rec_name, v in zip(ct.get("commune_insee", [""] * len(ct)),
                                               ct.get("commune_name", [""] * len(ct)), ct[col]):
+                value = v * factor if isinstance(v, (int, float)) and not isinstance(v, bool) else v
                 rows.append({"scope": "commune", "commune_insee": rec_insee, "commune_name": rec_name,
-                             "indicator": col, "value": v, "unit": L.unit(col, "en")})
+                             "indicator": col, "value": value, "unit": L.unit(col, "en")})
     del lang
     return pd.DataFrame(rows, columns=["scope", "commune_insee", "commune_name", "indicator", "value", "unit"])
 
@@ -164,6 +174,43 @@ table{border-collapse:collapse;margin:8px 0;font-size:13px} th,td{border:1px sol
 th{background:#f3f3f3;text-align:left} td.num{text-align:right;white-space:nowrap}
 img{max-width:100%;border:1px solid #eee;margin:6px 0} .caveats li{margin:3px 0}
 """
+
+
+def _balance_section(layers: dict, meta: dict, out: Path, fig_dir: Path, lang: str) -> list[str]:
+    """Energy balance: the chart (today / potential / 2050) and the scenarios side by side."""
+    c = layers.get("communes_summary")
+    if c is None or not any(col.startswith("autonomy_ratio") for col in c.columns):
+        return []
+    from geopotential.balance.charts import balance_chart
+
+    fr = lang == "fr"
+    bal = pd.DataFrame(c.drop(columns="geometry", errors="ignore"))
+    bal = bal[bal["commune_insee"].astype(str) != "unassigned"]
+    parts = [f"<h2>{'Bilan énergétique et scénarios 2050' if fr else 'Energy balance and 2050 scenarios'}</h2>"]
+    try:
+        fig_dir.mkdir(parents=True, exist_ok=True)
+        path = balance_chart(bal, fig_dir / "balance.png", language=lang)
+        rel = Path(path).relative_to(out).as_posix()
+        title = ("Production et consommation : aujourd'hui, au potentiel, en 2050" if fr
+                 else "Production and consumption: today, at the potential, in 2050")
+        parts.append(f'<img id="balance-chart" src="{escape_html(rel)}" alt="{escape_html(title)}">')
+    except Exception as exc:  # noqa: BLE001 - a chart must not cost the planner the report
+        logger.warning("balance chart not drawn: %s", exc)
+    comp = meta.get("scenario_comparison")
+    if isinstance(comp, pd.DataFrame) and len(comp):
+        t = comp.reset_index()
+        head = "".join(f"<th>{escape_html(col)}</th>" for col in t.columns)
+        rows = []
+        for rec in t.itertuples(index=False):
+            cells = []
+            for v in rec:
+                if isinstance(v, (int, float)) and not isinstance(v, bool):
+                    cells.append(f'<td class="num">{escape_html(L.format_number(float(v), lang, 2 if abs(v) < 10 else 0))}</td>')
+                else:
+                    cells.append(f"<td>{escape_html(v)}</td>")
+            rows.append("<tr>" + "".join(cells) + "</tr>")
+        parts.append(f'<table id="scenarios"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+    return parts
 
 
 def write_report(layers: dict, meta: dict, out_dir: str | Path, lang: str = "fr") -> Path:
@@ -237,6 +284,7 @@ def write_report(layers: dict, meta: dict, out_dir: str | Path, lang: str = "fr"
     if ct is not None:
         parts.append(f"<h2>{'Par commune' if fr else 'By municipality'}</h2>")
         parts.append(_html_table(ct, lang, "communes"))
+    parts += _balance_section(layers, meta, out, fig_dir, lang)
     parts.append(f"<h2>{'Figures' if fr else 'Figures'}</h2>")
     for title, path in figs:
         if path is not None:

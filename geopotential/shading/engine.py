@@ -286,54 +286,65 @@ def roof_irradiation_tiled(reader, buildings: gpd.GeoDataFrame, sky: SkyEnergy, 
     stats_parts, face_parts = [], []
     for t in tqdm(list(iter_tiles(shape, tile_size, margin)), disable=not params.show_progress,
                   desc="shading tiles", total=n_tiles(shape, tile_size)):
-        data = reader.read(*t.padded)
-        dsm = np.asarray(data["dsm"], np.float32)
-        valid = np.isfinite(dsm)
-        ptransform = transform * Affine.translation(t.pcol0, t.prow0)
         mine = starts.get((t.row0 // tile_size, t.col0 // tile_size), [])
-        want = valid
-        if params.roofs_only:
-            near = shapely.intersects(geoms, shapely.box(*_window_bounds(ptransform, dsm.shape))) & on
-            ids = rasterize_ids(geoms[near], ptransform, dsm.shape, all_touched=True)
-            want = valid & (ids > 0)
-        if not want.any():
-            sink.write(t, {k: np.full((t.row1 - t.row0, t.col1 - t.col0), np.nan, np.float32) for k in RASTER_NAMES})
-        else:
-            filled = np.where(valid, dsm, zmin).astype(np.float32)
-            out = tile_irradiation(filled, res, sky, params.albedo, veg=data.get("veg"), want=want,
-                                   canopy_transmissivity=params.canopy_transmissivity, origin=(t.prow0, t.pcol0))
-            slope, aspect = slope_aspect(out["nx"], out["ny"], out["nz"])
-            bands = {"irradiation_kwh_m2_yr": out["irradiation_kwh_m2_yr"], "unshaded_kwh_m2_yr": out["unshaded_kwh_m2_yr"],
-                     "sky_view_factor": out["sky_view_factor"], "slope_deg": slope, "aspect_deg": aspect}
-            for k in RASTER_NAMES:
-                bands[k] = np.where(want, bands[k], np.nan).astype(np.float32)
-            cr, cc = t.core_in_padded
-            sink.write(t, {k: v[cr, cc] for k, v in bands.items()})
-        if mine:
-            # buildings of this core: analyse them on the core plus the building margin
-            r0 = max(t.row0 - m_build, t.prow0) - t.prow0
-            r1 = min(t.row1 + m_build, t.prow1) - t.prow0
-            c0 = max(t.col0 - m_build, t.pcol0) - t.pcol0
-            c1 = min(t.col1 + m_build, t.pcol1) - t.pcol0
-            sub = buildings.iloc[mine]
-            if want.any():
-                win = (slice(r0, r1), slice(c0, c1))
-                st, fc = building_statistics(sub, np.where(valid, dsm, np.nan)[win], ptransform * Affine.translation(c0, r0),
-                                             bands["irradiation_kwh_m2_yr"][win], bands["unshaded_kwh_m2_yr"][win],
-                                             bands["slope_deg"][win], bands["aspect_deg"][win], params, raster_bounds=bounds)
-            else:
-                st, fc = _nodata_stats(sub)
-            st.index = np.asarray(mine)
+        st, fc = _process_tile(t, reader, buildings, geoms, on, mine, m_build, zmin, bounds, sky, params, sink)
+        if st is not None:
             stats_parts.append(st)
-            face_parts.append(fc.assign(_order=_position(sub, fc)))
+            face_parts.append(fc)
     stats = _assemble_stats(buildings, on, stats_parts)
-    faces = (pd.concat(face_parts, ignore_index=True) if face_parts else pd.DataFrame(columns=FACE_COLUMNS + ["_order"]))
+    faces = pd.concat(face_parts, ignore_index=True) if face_parts else pd.DataFrame(columns=FACE_COLUMNS + ["_order"])
     faces = faces.sort_values(["_order", "face_id"], kind="stable").drop(columns="_order").reset_index(drop=True)
     excluded = stats["exclusion_reason"] != ""
     if excluded.any():
         logger.info("%d of %d buildings excluded: %s", int(excluded.sum()), len(stats),
                     stats.loc[excluded, "exclusion_reason"].value_counts().to_dict())
     return stats, faces[FACE_COLUMNS], margin
+
+
+def _process_tile(t, reader, buildings, geoms, on, mine, m_build, zmin, bounds, sky, params, sink):
+    """Shade one padded tile, write its core, analyse the buildings assigned to it."""
+    transform = reader.transform
+    res = float(transform.a)
+    data = reader.read(*t.padded)
+    dsm = np.asarray(data["dsm"], np.float32)
+    valid = np.isfinite(dsm)
+    ptransform = transform * Affine.translation(t.pcol0, t.prow0)
+    want = valid
+    if params.roofs_only:
+        near = shapely.intersects(geoms, shapely.box(*_window_bounds(ptransform, dsm.shape))) & on
+        want = valid & (rasterize_ids(geoms[near], ptransform, dsm.shape, all_touched=True) > 0)
+    if not want.any():
+        sink.write(t, {k: np.full((t.row1 - t.row0, t.col1 - t.col0), np.nan, np.float32) for k in RASTER_NAMES})
+        if not mine:
+            return None, None
+        sub = buildings.iloc[mine]
+        st, fc = _nodata_stats(sub)
+        st.index = np.asarray(mine)
+        return st, fc.assign(_order=_position(sub, fc))
+    filled = np.where(valid, dsm, zmin).astype(np.float32)
+    out = tile_irradiation(filled, res, sky, params.albedo, veg=data.get("veg"), want=want,
+                           canopy_transmissivity=params.canopy_transmissivity, origin=(t.prow0, t.pcol0))
+    slope, aspect = slope_aspect(out["nx"], out["ny"], out["nz"])
+    bands = {"irradiation_kwh_m2_yr": out["irradiation_kwh_m2_yr"], "unshaded_kwh_m2_yr": out["unshaded_kwh_m2_yr"],
+             "sky_view_factor": out["sky_view_factor"], "slope_deg": slope, "aspect_deg": aspect}
+    bands = {k: np.where(want, v, np.nan).astype(np.float32) for k, v in bands.items()}
+    cr, cc = t.core_in_padded
+    sink.write(t, {k: v[cr, cc] for k, v in bands.items()})
+    if not mine:
+        return None, None
+    # buildings of this core: analyse them on the core plus the building margin (exact values)
+    r0 = max(t.row0 - m_build, t.prow0) - t.prow0
+    r1 = min(t.row1 + m_build, t.prow1) - t.prow0
+    c0 = max(t.col0 - m_build, t.pcol0) - t.pcol0
+    c1 = min(t.col1 + m_build, t.pcol1) - t.pcol0
+    win = (slice(r0, r1), slice(c0, c1))
+    sub = buildings.iloc[mine]
+    st, fc = building_statistics(
+        sub, np.where(valid, dsm, np.nan)[win], ptransform * Affine.translation(c0, r0),
+        bands["irradiation_kwh_m2_yr"][win], bands["unshaded_kwh_m2_yr"][win], bands["slope_deg"][win],
+        bands["aspect_deg"][win], params, raster_bounds=bounds)
+    st.index = np.asarray(mine)
+    return st, fc.assign(_order=_position(sub, fc))
 
 
 def _window_bounds(transform, shape):

@@ -19,7 +19,8 @@ from scipy import ndimage
 def classify_pixels(slope_deg, aspect_deg, flat_threshold_deg: float, n_classes: int) -> np.ndarray:
     """0 for flat pixels, ``1..n_classes`` for aspect sectors (1 = centred on north)."""
     width = 360.0 / n_classes
-    sector = (np.floor(np.mod(aspect_deg + width / 2, 360.0) / width).astype(np.int32) % n_classes) + 1
+    a = np.nan_to_num(np.asarray(aspect_deg, dtype=np.float64), nan=0.0)
+    sector = (np.floor(np.mod(a + width / 2, 360.0) / width).astype(np.int32) % n_classes) + 1
     return np.where(slope_deg <= flat_threshold_deg, 0, sector).astype(np.int32)
 
 

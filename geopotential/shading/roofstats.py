@@ -71,7 +71,8 @@ def building_statistics(buildings, dsm, transform, irr, unshaded, slope, aspect,
     tilt = faces["tilt_deg"].to_numpy()
     az = faces["azimuth_deg"].to_numpy()
     north_dist = np.abs((az + 180.0) % 360.0 - 180.0)
-    face_ok = (tilt <= params.max_tilt_deg) & ((faces["is_flat"].to_numpy()) | (north_dist > params.north_sector_half_width_deg))
+    facing_ok = faces["is_flat"].to_numpy() | (north_dist > params.north_sector_half_width_deg)
+    face_ok = (tilt <= params.max_tilt_deg) & facing_ok
     fr = face_ids.ravel()
     m = fr > 0
     f = fr[m]

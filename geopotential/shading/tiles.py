@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy as np
 
 
 @dataclass(frozen=True)
@@ -71,22 +70,3 @@ def iter_tiles(shape: tuple[int, int], tile_size: int, margin: int):
 
 def n_tiles(shape: tuple[int, int], tile_size: int) -> int:
     return math.ceil(shape[0] / tile_size) * math.ceil(shape[1] / tile_size)
-
-
-def run_tiled(func, arrays: dict[str, np.ndarray], tile_size: int, margin: int, out_names, show_progress=False):
-    """Apply ``func(origin=(row, col), **padded_arrays) -> dict`` tile by tile and assemble the cores.
-
-    Memory is bounded by one padded tile plus the assembled outputs (a caller writing
-    GeoTIFF windows can call :func:`iter_tiles` itself and keep only one tile).
-    """
-    from tqdm.auto import tqdm
-
-    shape = next(iter(arrays.values())).shape
-    out = {k: np.full(shape, np.nan, np.float32) for k in out_names}
-    tiles = list(iter_tiles(shape, tile_size, margin))
-    for t in tqdm(tiles, disable=not show_progress, desc="shading tiles"):
-        sub = {k: (v[t.padded] if isinstance(v, np.ndarray) and v.shape == shape else v) for k, v in arrays.items()}
-        res = func(origin=(t.prow0, t.pcol0), **sub)
-        for k in out_names:
-            out[k][t.core] = res[k][t.core_in_padded]
-    return out

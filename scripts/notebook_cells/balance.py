@@ -37,6 +37,8 @@ if run_json.exists() and json.loads(run_json.read_text())["meta"].get("synthetic
 else:
     result = gp.run_demo(OUT, show_progress=False)
     communes_summary = result.layers["communes_summary"]
+# the run selected matplotlib's file-only "Agg" backend (report figures): back to inline figures
+%matplotlib inline
 communes_summary[["commune_insee", "commune_name", "population", "pv_energy_mwh_yr", "biogas_energy_net_mwh_pcs_yr",
                   "biogas_energy_mobilisable_2050_mwh_pcs_yr", "consumption_total_mwh_pcs_yr"]].round(0)
 """),
@@ -139,11 +141,11 @@ for ax, name in zip(axes, [s.name for s in params2.scenarios]):
     bottom = 0.0
     for q, colour in zip(rows, ["grey", "gold", "tab:green", "tab:red"]):
         v = max(float(col[q]), 0.0) / 1000
-        ax.bar(["production\\n2050"], [v], bottom=bottom, color=colour, label=q)
+        ax.bar(["production\\n2050"], [v], bottom=bottom, color=colour, label="remaining gap" if q == "gap" else q)
         bottom += v
     ax.axhline(col["target_production"] / 1000, color="black", linestyle="--", label="target")
     ax.set(title=f"{name}: autonomy 2050 = {col['autonomy_ratio_2050']:.0%}", ylabel="GWh/yr (PCS)")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="center right")
 plt.show()
 """),
     ("md", """

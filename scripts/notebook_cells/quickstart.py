@@ -88,6 +88,10 @@ Specific yield of each building [kWh/kWp/yr] (buildings without potential in gre
 methanisation potential of the agricultural parcels per hectare [MWh PCS/ha/yr, net level].
 """),
     ("code", """
+# The run imported the report's figure module, which selects matplotlib's file-only "Agg"
+# backend; switch the notebook back to inline figures.
+%matplotlib inline
+
 fig, axes = plt.subplots(1, 2, figsize=(14, 6))
 ax = axes[0]
 excluded = buildings["exclusion_reason"] != ""

@@ -2,10 +2,11 @@
 
 Each notebook of ``notebooks/`` is copied into a temporary ``<tmp>/notebooks/`` folder and
 executed there with nbclient (its outputs land in ``<tmp>/outputs/notebooks/``, as they land in
-the repository's git-ignored ``outputs/notebooks/``). The notebooks run in file order and share
-that folder, so ``04_territory_balance`` reuses the demo run of ``01_quickstart`` the way a user
-would; each notebook also runs standalone (it runs the demo itself when no run is there).
-Any cell error fails the test with the cell's traceback.
+the repository's git-ignored ``outputs/notebooks/``). The notebooks share that folder and run in
+the order of :data:`SEQUENCE`: ``04_territory_balance`` first runs standalone (no demo run yet, it
+runs the demo itself), then again after ``01_quickstart``, reusing its run as a user following
+the README would. Any cell error fails the test with the cell's traceback, and every notebook
+must show its matplotlib figures inline.
 """
 
 from __future__ import annotations
@@ -30,6 +31,16 @@ EXPECTED = ["01_quickstart.ipynb", "02_solar_in_depth.ipynb", "03_biogas_in_dept
 CELL_TIMEOUT_S = 600
 
 
+#: (notebook, minimum number of inline PNG figures) in execution order.
+SEQUENCE = [
+    ("02_solar_in_depth.ipynb", 6),
+    ("03_biogas_in_depth.ipynb", 4),
+    ("04_territory_balance.ipynb", 4),  # standalone: runs the demo itself
+    ("01_quickstart.ipynb", 2),
+    ("04_territory_balance.ipynb", 4),  # reuses the demo run of 01
+]
+
+
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory) -> Path:
     """A temporary copy of the repository layout: ``notebooks/`` beside ``outputs/``."""
@@ -42,8 +53,10 @@ def test_the_four_notebooks_are_there():
     assert NOTEBOOKS == EXPECTED
 
 
-@pytest.mark.parametrize("name", EXPECTED)
-def test_notebook_executes(name: str, workspace: Path):
+@pytest.mark.parametrize(("name", "min_figures"), SEQUENCE,
+                         ids=[f"{i}-{n.split('_')[0]}" for i, (n, _) in enumerate(SEQUENCE)])
+def test_notebook_executes(name: str, min_figures: int, workspace: Path):
+    ran_before = (workspace / "outputs" / "notebooks" / "demo" / "run.json").exists()
     dst = workspace / "notebooks" / name
     shutil.copyfile(NOTEBOOK_DIR / name, dst)
     nb = nbformat.read(dst, as_version=4)
@@ -60,6 +73,12 @@ def test_notebook_executes(name: str, workspace: Path):
     assert all(c.get("execution_count") for c in nb.cells if c.cell_type == "code")
     assert (workspace / "outputs" / "notebooks").is_dir()
     assert all(p.suffix == ".ipynb" for p in (workspace / "notebooks").iterdir()), "wrote beside the notebooks"
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    n_png = sum("image/png" in o.get("data", {}) for o in outputs)
+    assert n_png >= min_figures, f"{name}: {n_png} inline figures, expected at least {min_figures}"
+    streams = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+    if name == "04_territory_balance.ipynb":
+        assert ("reusing the demo run" in streams) == ran_before
     if name == "01_quickstart.ipynb":
         run = json.loads((workspace / "outputs" / "notebooks" / "demo" / "run.json").read_text())
         assert run["meta"]["synthetic"] is True

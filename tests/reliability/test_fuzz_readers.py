@@ -27,6 +27,7 @@ from geopotential.io.communes import read_communes, read_population
 from geopotential.io.dsm import read_raster
 from geopotential.io.injection_sites import read_injection_sites
 from geopotential.io.rpg import read_rpg
+from geopotential.io.umep_met import read_umep_met
 from geopotential.io.weather import read_epw, read_pvgis_tmy
 
 from ._fuzz import mutate
@@ -46,6 +47,8 @@ TARGETS = {
     "gothenburg_dsm_tif": (read_raster, ["umep-gothenburg/DSM_KRbig.tif"]),
     "gothenburg_buildings_shp": (read_buildings, [f"umep-gothenburg/buildings.{e}" for e in ("shp", "shx", "dbf", "prj")]),
     "injection_sites_csv": (read_injection_sites, ["biomethane-injection-sites/points-injection.csv"]),
+    "larochelle_umep_met": (lambda p: read_umep_met(p, utc_offset_h=1),
+                            ["larochelle-tmyx/FRA_AC_La.Rochelle.073150_TMYx.2004-2018_UMEP.txt"]),
 }
 
 #: (exception type, innermost geopotential function) -> the regression test that pins it.

@@ -90,3 +90,17 @@ def test_unknown_roof_shape_becomes_unknown(tmp_path):
                        [square(), square(X0 + 20)], crs=2154)
     gdf = read_buildings(path, source="osm")
     assert gdf.roof_shape.tolist() == ["gabled", "unknown"]
+
+
+def test_commune_codes_missing_from_the_population_table_are_reported(shared_data, geo_log):
+    from geopotential.io.communes import communes_with_population, read_communes
+
+    # boundaries of the 2018 COG against populations of the 2024 COG: merged communes differ
+    communes = read_communes(shared_data / "france-geojson-somme" / "communes-80-somme.geojson")
+    pop = read_population(shared_data / "insee-communes-population" / "communes_80_somme_insee.csv")
+    out = communes_with_population(communes, pop)
+    missing = out.attrs["codes_without_population"]
+    assert len(missing) >= 7
+    assert out.set_index("commune_insee").loc[missing, "population"].isna().all()  # NA, not 0
+    assert "without a population row" in geo_log.text
+    assert int(out.population.sum()) <= int(pop.population.sum())
