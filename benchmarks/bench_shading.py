@@ -95,37 +95,59 @@ def main(side: int = 1000, tile: int = 2000, e2e: int = 4000) -> None:
 
 
 def end_to_end(side: int, tile: int, sky, meta, weather) -> None:
+    """Whole engine from a GeoTIFF, in a fresh process whose peak memory is measured."""
+    import subprocess
     import tempfile
 
     import geopandas as gpd
 
-    from geopotential.io.dsm import RasterWindowReader
-    from geopotential.io.raster import GeoTiffTileSink, write_geotiff
-    from geopotential.shading.engine import RASTER_NAMES, roof_irradiation_tiled
-    from geopotential.shading.parameters import ShadingParameters
+    from geopotential.io.raster import write_geotiff
 
     dsm, T, polys, _ = city(side, seed=2)
     b = gpd.GeoDataFrame({"building_id": np.arange(len(polys)).astype(str)}, geometry=polys, crs="EPSG:2154")
     with tempfile.TemporaryDirectory() as d:
-        src = Path(d) / "dsm.tif"
-        write_geotiff(src, dsm, T, "EPSG:2154")
+        write_geotiff(Path(d) / "dsm.tif", dsm, T, "EPSG:2154")
+        b.to_parquet(Path(d) / "buildings.parquet")
         del dsm
-        params = ShadingParameters(tile_size_px=tile)
-        t0 = time.perf_counter()
-        with RasterWindowReader(src) as reader, GeoTiffTileSink(Path(d) / "out.tif", reader.shape, reader.transform,
-                                                                 reader.crs, RASTER_NAMES) as sink:
-            stats, faces, margin = roof_irradiation_tiled(reader, b, sky, params, sink)
-        dt = time.perf_counter() - t0
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        proc = subprocess.run([sys.executable, __file__, "--child", d, str(tile)], capture_output=True, text=True)
+        if proc.returncode != 0:
+            print(proc.stderr)
+            return
+        dt, n_b, n_inc, n_faces, med_e, med_loss, margin = proc.stdout.split()
+    child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    dt = float(dt)
+    print(f"\nend to end in a fresh process (GeoTIFF in, windows, shading, planes, stats, tiled GeoTIFF out): "
+          f"{side}^2 px ({side * side / 1e6:.0f} Mpx), {int(n_b):,} buildings, tiles {tile}^2 + margin {margin} px: "
+          f"{dt:.1f} s -> {dt * TERRITORY_PX / (side * side) / 60:.1f} min extrapolated to 1.8e8 px; peak RSS of "
+          f"that process {child_rss:.0f} MiB (one tile; does not grow with the territory); {int(n_inc):,} buildings "
+          f"analysed, {int(n_faces):,} faces, median roof irradiation {float(med_e):.0f} kWh/m2/yr, median shading "
+          f"loss {float(med_loss):.1f} %")
+
+
+def _child(d: str, tile: int) -> None:
+    import geopandas as gpd
+
+    from geopotential.io.dsm import RasterWindowReader
+    from geopotential.io.raster import GeoTiffTileSink
+    from geopotential.shading.engine import RASTER_NAMES, roof_irradiation_tiled, sky_for
+    from geopotential.shading.parameters import ShadingParameters
+
+    w, meta = read_umep_met(shared_data_dir() / "umep-gothenburg" / "GBG_TMY_1977.txt", 57.7, 12.0)
+    b = gpd.read_parquet(Path(d) / "buildings.parquet")
+    params = ShadingParameters(tile_size_px=tile)
+    t0 = time.perf_counter()
+    with RasterWindowReader(Path(d) / "dsm.tif") as reader, GeoTiffTileSink(
+            Path(d) / "out.tif", reader.shape, reader.transform, reader.crs, RASTER_NAMES) as sink:
+        sky = sky_for(w, meta, reader.transform, reader.shape, reader.crs, params)
+        stats, faces, margin = roof_irradiation_tiled(reader, b, sky, params, sink)
+    dt = time.perf_counter() - t0
     inc = stats["exclusion_reason"] == ""
-    print(f"\nend to end (GeoTIFF in, windows, shading, planes, stats, tiled GeoTIFF out): {side}^2 px "
-          f"({side * side / 1e6:.0f} Mpx), {len(b):,} buildings, tiles {tile}^2 + margin {margin} px: {dt:.1f} s "
-          f"-> {dt * TERRITORY_PX / (side * side) / 60:.1f} min extrapolated to 1.8e8 px; peak RSS of the process "
-          f"{rss:.0f} MiB; {inc.sum():,} buildings analysed, {len(faces):,} faces, median roof irradiation "
-          f"{stats.loc[inc, 'roof_irradiation_kwh_m2_yr'].median():.0f} kWh/m2/yr, median shading loss "
-          f"{stats.loc[inc, 'shading_loss_pct'].median():.1f} %")
+    print(dt, len(b), int(inc.sum()), len(faces), stats.loc[inc, "roof_irradiation_kwh_m2_yr"].median(),
+          stats.loc[inc, "shading_loss_pct"].median(), margin)
 
 
 if __name__ == "__main__":
-    args = [int(a) for a in sys.argv[1:]]
-    main(*args)
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        _child(sys.argv[2], int(sys.argv[3]))
+    else:
+        main(*[int(a) for a in sys.argv[1:]])

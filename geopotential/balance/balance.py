@@ -342,9 +342,14 @@ def add_ratios(df: pd.DataFrame, heating_value: str) -> pd.DataFrame:
 
 
 def additive_columns(balance: pd.DataFrame) -> list[str]:
-    """Columns of a balance that sum from communes to the territory (energies and population)."""
+    """Columns of a balance that sum from communes to the territory (energies and population).
+
+    Intensive quantities (per kWp, per m2, per kWh, payback times) are not additive.
+    """
+    intensive = ("_kwh_kwp_yr", "_kwh_m2_yr", "payback_yr", "_eur_kwh")
     return [c for c in balance.columns
-            if (c.endswith("_yr") or c == "population") and pd.api.types.is_numeric_dtype(balance[c])]
+            if (c.endswith("_yr") or c == "population") and not any(c.endswith(t) for t in intensive)
+            and pd.api.types.is_numeric_dtype(balance[c])]
 
 
 def territory_balance(

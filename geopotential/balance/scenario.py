@@ -194,8 +194,7 @@ def compare_scenarios(
     params = params or BalanceParameters()
     hv = heating_value_of(balance)
     u = energy_unit(hv)
-    if any(scenario_columns(s.name, hv)["gap"] not in balance.columns for s in params.scenarios):
-        balance = apply_scenarios(balance, params)
+    balance = apply_scenarios(balance, params)  # always: columns of an earlier run may hold other parameters
     terr = territory_balance(balance, params, name=name).iloc[0]
     table = {}
     for s in params.scenarios:

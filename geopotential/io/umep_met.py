@@ -5,7 +5,10 @@ lai kdiff kdir wdir``; -999 is missing. ``kdown`` is global horizontal, ``kdiff`
 horizontal and ``kdir`` direct *normal* irradiance [W/m2] (SEBE's ``sunmapcreator``
 divides ``kdown - kdiff`` by sin(altitude) when ``kdir`` is missing). Timestamps are in
 local time and mark the end of the interval (SUEWS convention). The file holds no
-location: pass the site's latitude and longitude. The UTC offset, when not given, is
+location: pass the site's latitude and longitude. As the project's other weather readers
+(:mod:`geopotential.io.weather`), the returned index holds the instants at which the values
+are valid: interval ends are moved back by half an interval (``meta["time_shift_h"]``). The
+UTC offset, when not given, is
 inferred as the whole hour that puts no irradiance at night and none above the
 extraterrestrial value; the same check rejects a file whose dates are not those of its
 irradiance (e.g. a series shifted by half a year).
@@ -64,10 +67,10 @@ def read_umep_met(path: str | Path, latitude: float | None = None, longitude: fl
     -------
     weather : DataFrame
         ``ghi, dni, dhi`` [W/m2], ``temp_air`` [degC], ``wind_speed`` [m/s],
-        ``relative_humidity`` [%], indexed by tz-aware UTC interval-end times.
+        ``relative_humidity`` [%], indexed by tz-aware UTC mid-interval times.
     meta : dict
-        ``latitude, longitude, altitude, source, approximate (False), utc_offset_h,
-        time_label ('end'), interval_min``.
+        ``latitude, longitude, altitude, source, approximate (False), path, utc_offset_h,
+        time_shift_h (-interval/2), interval_min``.
 
     Raises
     ------
@@ -145,12 +148,12 @@ def read_umep_met(path: str | Path, latitude: float | None = None, longitude: fl
             "wind_speed": df["U"].to_numpy(),
             "relative_humidity": df["RH"].to_numpy(),
         },
-        index=utc,
+        index=utc - half,
     )
     weather.index.name = "time"
     meta = {
         "latitude": latitude, "longitude": longitude, "altitude": altitude, "source": str(path),
-        "approximate": False, "utc_offset_h": utc_offset_h, "time_label": "end",
-        "interval_min": interval_min,
+        "approximate": False, "path": str(path), "utc_offset_h": utc_offset_h,
+        "time_shift_h": -interval_min / 120.0, "interval_min": interval_min,
     }
     return weather, meta

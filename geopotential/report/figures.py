@@ -9,17 +9,23 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg", force=False)
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 from geopotential.report import labels as L  # noqa: E402
 from geopotential.report.classes import StyleSpec, layer_styles  # noqa: E402
 from geopotential.report.escaping import mpl_safe  # noqa: E402
+
+
+def _subplots(*args, **kwargs):
+    """``pyplot.subplots`` without pyplot: an Agg figure that leaves the user's backend alone
+    (a notebook's inline backend keeps working after a run)."""
+    fig = Figure(figsize=kwargs.pop("figsize", None))
+    FigureCanvasAgg(fig)
+    return fig, fig.subplots(*args, **kwargs)
 
 logger = logging.getLogger(__name__)
 DPI = 110
@@ -28,7 +34,6 @@ DPI = 110
 def _save(fig, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=DPI, bbox_inches="tight")
-    plt.close(fig)
     return path
 
 
@@ -53,7 +58,7 @@ def commune_map(layers: dict, path: Path, lang: str = "fr", n_classes: int = 5) 
     panels = [k for k in ("communes_pv", "communes_biogas", "communes_autonomy") if k in styles]
     if not panels:
         return None
-    fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 5.2), squeeze=False)
+    fig, axes = _subplots(1, len(panels), figsize=(5.2 * len(panels), 5.2), squeeze=False)
     for ax, key in zip(axes[0], panels):
         st = styles[key]
         c.plot(ax=ax, color=_class_colors(c[st.column], st), edgecolor="#333333", linewidth=0.6)
@@ -76,7 +81,7 @@ def pv_distributions(layers: dict, path: Path, lang: str = "fr") -> Path | None:
     cols = [c for c in ("specific_yield_kwh_kwp_yr", "usable_area_m2") if c in inc.columns]
     if not cols:
         return None
-    fig, axes = plt.subplots(1, len(cols), figsize=(5.2 * len(cols), 3.6), squeeze=False)
+    fig, axes = _subplots(1, len(cols), figsize=(5.2 * len(cols), 3.6), squeeze=False)
     for ax, col in zip(axes[0], cols):
         v = pd.to_numeric(inc[col], errors="coerce").dropna()
         ax.hist(v, bins=40, color="#fc8d59", edgecolor="#7f2704", linewidth=0.3)
@@ -97,7 +102,7 @@ def biogas_by_resource(layers: dict, path: Path, lang: str = "fr", scenario: str
         return None
     by = ["resource"] + (["scenario"] if "scenario" in p.columns else [])
     t = p.groupby(by)[cols].sum()
-    fig, ax = plt.subplots(figsize=(7.5, 3.8))
+    fig, ax = _subplots(figsize=(7.5, 3.8))
     idx = [" / ".join(mpl_safe(x) for x in (k if isinstance(k, tuple) else (k,))) for k in t.index]
     y = np.arange(len(t))
     h = 0.8 / len(cols)
@@ -125,7 +130,7 @@ def digester_sizes(layers: dict, path: Path, lang: str = "fr") -> Path | None:
     if not frames:
         return None
     d = pd.concat(frames, ignore_index=True)
-    fig, ax = plt.subplots(figsize=(7.5, 0.35 * len(d) + 1.5))
+    fig, ax = _subplots(figsize=(7.5, 0.35 * len(d) + 1.5))
     colours = {L.layer_name("digester_sites", lang): "#6a3d9a", L.layer_name("existing_plants", lang): "#1f78b4"}
     ax.barh(np.arange(len(d)), d["cap"], color=[colours[k] for k in d["kind"]])
     ax.set_yticks(np.arange(len(d)), [n[:40] for n in d["name"]], fontsize=8)

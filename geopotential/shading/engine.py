@@ -164,7 +164,7 @@ def sky_for(weather, meta, transform, shape, crs, params: ShadingParameters) -> 
         lon, lat = Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform(x, y)
         logger.info("weather has no location: using the DSM centre %.4f N %.4f E", lat, lon)
     return sky_energy(weather, float(lat), float(lon), float(meta.get("altitude") or 0.0),
-                      params.min_sun_elevation_deg, time_label=meta.get("time_label", "end"),
+                      params.min_sun_elevation_deg, time_label=meta.get("time_label", "center"),
                       source=str(meta.get("source", "weather")))
 
 
@@ -185,8 +185,9 @@ def roof_irradiation_from_dsm(dsm, transform, crs, buildings: gpd.GeoDataFrame, 
     weather : DataFrame
         ``ghi, dni, dhi`` [W/m2] on a tz-aware index (as the io readers return).
     meta : dict, optional
-        ``latitude, longitude, altitude, time_label``; the DSM centre is used when the
-        location is missing.
+        ``latitude, longitude, altitude`` and optionally ``time_label`` ("center" by
+        default: the readers' index holds mid-interval instants); the DSM centre is used
+        when the location is missing.
     params : ShadingParameters, optional
     dem : ndarray, optional [m]
         Ground model on the DSM grid (needed for a relative canopy).

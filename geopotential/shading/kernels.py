@@ -14,8 +14,13 @@ height lost by the ray per row, ``res * sqrt(1 + t^2) * tan(elevation)``. With o
 pixel per pixel (no interpolation), a pixel depends only on the pixels of its own digital
 line, so a tile margin as long as the longest shadow makes tiled results exactly equal to
 untiled ones. Directions closer to east-west are swept on transposed arrays by the caller.
-Each pixel costs O(1) per direction, whatever the shadow length. Patches are split between
-threads (``prange``), each with its own two-row buffers and accumulator.
+Each pixel costs O(1) per direction, whatever the shadow length.
+
+Directions that share a row order are swept together (one pass over the rows for the whole
+batch, two-row buffers per direction kept in cache), and what a visible patch brings to a
+pixel is read from a per-orientation-class table (:func:`geopotential.shading.irradiance.
+class_tables`), so the inner loop is one comparison and one table read per pixel and
+direction. Directions are split between threads (``prange``), each with its own accumulator.
 """
 
 from __future__ import annotations

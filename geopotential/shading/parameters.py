@@ -28,8 +28,8 @@ class ShadingParameters(BaseModel):
     north_sector_half_width_deg: float = field_from(_P, "north_sector_half_width_deg", ge=0, le=180)
     min_irradiation_kwh_m2_yr: float = field_from(_P, "min_irradiation_kwh_m2_yr", ge=0)
     min_plane_area_m2: float = field_from(_P, "min_plane_area_m2", ge=0)
-    aspect_classes: int = field_from(_P, "aspect_classes", ge=4, le=36)
-    tile_size_px: int = field_from(_P, "tile_size_px", ge=16)
+    aspect_classes: int = field_from(_P, "aspect_classes", ge=4, le=36, validate_default=True)
+    tile_size_px: int = field_from(_P, "tile_size_px", ge=16, validate_default=True)
     all_touched: bool = Field(
         False,
         description="[-] Zonal rule: False counts pixels whose centre is inside the (buffered) "

@@ -149,7 +149,7 @@ def sky_energy(
     longitude: float,
     altitude: float = 0.0,
     min_sun_elevation_deg: float = 2.0,
-    time_label: str = "end",
+    time_label: str = "center",
     source: str = "weather",
 ) -> SkyEnergy:
     """Bin a weather series onto the 145 Tregenza patches.
@@ -162,8 +162,9 @@ def sky_energy(
     altitude : float [m]
     min_sun_elevation_deg : float [deg]
         Beam and circumsolar light are counted only above this sun elevation.
-    time_label : {"end", "start", "center"}
+    time_label : {"center", "end", "start"}
         What each timestamp marks in its interval; sun positions are taken at the centre.
+        The project's readers return mid-interval instants ("center").
     source : str
         Name used in error messages.
 
@@ -247,7 +248,8 @@ def sky_energy(
     )
 
 
-def perez_horizontal_reference(weather, latitude, longitude, altitude=0.0, min_sun_elevation_deg=2.0, time_label="end"):
+def perez_horizontal_reference(weather, latitude, longitude, altitude=0.0, min_sun_elevation_deg=2.0,
+                               time_label="center"):
     """Annual pvlib Perez POA global on an unobstructed horizontal plane [Wh/m2] (for checks).
 
     The beam below ``min_sun_elevation_deg`` is dropped, as in :func:`sky_energy`.

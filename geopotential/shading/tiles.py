@@ -11,7 +11,6 @@ import math
 from dataclasses import dataclass
 
 
-
 @dataclass(frozen=True)
 class Tile:
     """One tile: its core (written out) and its padded window (computed), in pixels."""

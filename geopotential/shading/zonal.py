@@ -118,8 +118,12 @@ def rasterize_ids(geometries, transform, shape, all_touched: bool = False) -> np
                       all_touched=True, out=out, dtype="int32")
         return out
     valid = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    parts, idx = shapely.get_parts(geoms[valid], return_index=True)
-    owner = np.flatnonzero(valid)[idx] + 1
+    kept = geoms[valid]
+    if (shapely.get_type_id(kept) == 3).all():  # only Polygons: no need to split parts
+        parts, owner = kept, np.flatnonzero(valid) + 1
+    else:
+        parts, idx = shapely.get_parts(kept, return_index=True)
+        owner = np.flatnonzero(valid)[idx] + 1
     polys = shapely.get_type_id(parts) == 3
     parts, owner = parts[polys], owner[polys]
     if len(parts) == 0:

@@ -126,17 +126,30 @@ plt.show()
     ("md", """
 ## 4. Interactive maps
 
-`geopotential.report.notebook.explore(layer, name)` draws one layer on a folium map with the
-planners' styling (legend with units, escaped tooltips and popups), in WGS84. Click a building
-or a commune for its attributes.
+`result.explore(layer)` draws one layer on a folium map with the planners' styling (legend with
+units, escaped tooltips and popups), in WGS84. Click a building or a commune for its attributes.
+"""),
+    ("code", """
+result.explore("buildings_pv")
+"""),
+    ("code", """
+result.explore("communes_summary")
+"""),
+    ("md", """
+With `column=`, any layer is drawn in graduated classes of a numeric column, here the net
+methanisation potential of each agricultural parcel [MWh PCS/yr]:
+"""),
+    ("code", """
+result.explore("parcels_biogas", column="energy_net_mwh_pcs_yr")
+"""),
+    ("md", """
+Any GeoDataFrame of your own, e.g. a selection, goes through
+`geopotential.report.notebook.explore(frame, name)`: here the 50 largest PV roofs of the demo.
 """),
     ("code", """
 from geopotential.report.notebook import explore
 
-explore(buildings, "buildings_pv", meta=result.meta)
-"""),
-    ("code", """
-explore(communes, "communes_summary", meta=result.meta)
+explore(buildings.nlargest(50, "pv_capacity_kwp"), "buildings_pv", meta=result.meta)
 """),
     ("md", """
 ## 5. The files of the run

@@ -16,7 +16,7 @@ from geopotential.io.dsm import read_raster
 from geopotential.io.rpg import read_rpg
 from geopotential.io.vector import read_vector
 
-from ._builders import X0, Y0, project_error, square, write_layer, write_tif
+from ._builders import project_error, square, write_layer, write_tif
 
 
 def test_real_geojson_in_degrees_is_reprojected(shared_data, geo_log):

@@ -62,7 +62,8 @@ def test_window_partly_outside_is_padded_with_nan(tmp_path):
 
 def test_irradiation_sample_outside_raster_is_nan(tmp_path):
     path = write_tif(tmp_path / "ghi.tif", np.full((10, 10), 1150.0))
-    pts = gpd.GeoDataFrame(geometry=[shapely.box(X0 + 2, Y0 + 2, X0 + 4, Y0 + 4), shapely.box(X0 + 500, Y0, X0 + 510, Y0 + 5),
+    pts = gpd.GeoDataFrame(geometry=[shapely.box(X0 + 2, Y0 + 2, X0 + 4, Y0 + 4),
+                                     shapely.box(X0 + 500, Y0, X0 + 510, Y0 + 5),
                                      shapely.Polygon()], crs=2154)
     v = sample_irradiation_raster(path, pts)
     assert v[0] == 1150.0 and np.isnan(v[1:]).all()

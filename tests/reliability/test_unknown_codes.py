@@ -34,7 +34,8 @@ def test_real_rpg_codes_all_get_a_resource_or_reason(shared_data):
 
 
 def test_unknown_substrate_of_a_point_source():
-    src = pd.DataFrame({"source_id": ["1", "2"], "substrate": ["sugar_beet_pulp", "kryptonite"], "t_fm_yr": [100.0, 100.0]})
+    src = pd.DataFrame({"source_id": ["1", "2"], "substrate": ["sugar_beet_pulp", "kryptonite"],
+                        "t_fm_yr": [100.0, 100.0]})
     out = point_source_potential(src)
     assert out.exclusion_reason.tolist() == ["", "unknown substrate (not in data/biogas_substrates.csv)"]
     ch4 = [c for c in out.columns if c.startswith("ch4_nm3_yr")]

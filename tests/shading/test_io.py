@@ -22,8 +22,8 @@ def test_read_umep_met_gothenburg(gbg_weather):
     assert meta["approximate"] is False and meta["latitude"] == 57.7
     assert w["ghi"].sum() / 1000 == pytest.approx(970.0, abs=1.0)
     assert (w[["ghi", "dni", "dhi"]] >= 0).all().all()
-    # the first stamp 1977-01-01 00:00 local is 1976-12-31 23:00 UTC
-    assert str(w.index[0]) == "1976-12-31 23:00:00+00:00"
+    # the first hour ends 1977-01-01 00:00 local = 1976-12-31 23:00 UTC; its middle is 22:30
+    assert str(w.index[0]) == "1976-12-31 22:30:00+00:00" and meta["time_shift_h"] == -0.5
 
 
 def test_read_umep_met_rejects_mislabelled_dates():

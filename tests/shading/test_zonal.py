@@ -99,3 +99,16 @@ def test_reduce_zones_sums_are_conserved():
     df = reduce_zones(ids, vals, 49, stats=("count", "sum"))
     assert df["sum"].sum() == pytest.approx(vals[ids > 0].sum(), rel=1e-12)
     assert df["count"].sum() == (ids > 0).sum()
+
+
+def test_multipolygons_and_empty_geometries(raster):
+    polys = _polygons(6)
+    multi = [shapely.MultiPolygon([p, shapely.affinity.translate(p, 0, -500)]) for p in polys[:5]]  # 2nd part off-raster
+    geoms = multi + polys[5:] + [shapely.Polygon()]
+    ids = rasterize_ids(geoms, T, SHAPE)
+    ref = rasterize(((g, i + 1) for i, g in enumerate(geoms) if not g.is_empty), out_shape=SHAPE, transform=T,
+                    dtype="int32")
+    np.testing.assert_array_equal(ids, ref)
+    ours = zonal_stats(geoms, raster, affine=T, stats=STATS, nodata=-9999.0)
+    assert ours[-1]["count"] == 0 and ours[-1]["mean"] is None
+    _compare(ours[:-1], rs_zonal_stats(geoms[:-1], raster, affine=T, stats=STATS, nodata=-9999.0), STATS)
