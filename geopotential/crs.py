@@ -12,9 +12,9 @@ from pathlib import Path
 
 import geopandas as gpd
 from pyproj import CRS
-from pyproj.exceptions import CRSError
+from pyproj.exceptions import CRSError, ProjError
 
-from geopotential.exceptions import ConfigError, MissingCRSError
+from geopotential.exceptions import ConfigError, InputError, MissingCRSError
 
 logger = logging.getLogger(__name__)
 
@@ -73,8 +73,13 @@ def ensure_crs(
     target = CRS.from_user_input(working_crs)
     if gdf.crs.equals(target):
         return gdf
-    if gdf.crs.is_geographic:
-        logger.info("%s: reprojecting from geographic %s to %s", source, gdf.crs.to_string(), target.to_string())
-    else:
-        logger.info("%s: reprojecting from %s to %s", source, gdf.crs.to_string(), target.to_string())
-    return gdf.to_crs(target)
+    kind = "geographic " if gdf.crs.is_geographic else ""
+    logger.info("%s: reprojecting from %s%s to %s", source, kind, gdf.crs.to_string(), target.to_string())
+    try:
+        out = gdf.to_crs(target)
+    except (ProjError, CRSError) as exc:
+        raise InputError(
+            f"cannot reproject from {gdf.crs.name!r} to {target.name!r} ({str(exc).splitlines()[0]}); "
+            "check the layer's CRS (.prj)", path=source,
+        ) from None
+    return out

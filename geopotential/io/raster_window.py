@@ -87,6 +87,7 @@ def read_raster_window(
             )
         mosaic, transform = merge(overlapping, bounds=want, res=res, indexes=[band], nodata=np.nan, dtype="float32")
         arr = mosaic[0].astype(np.float32)
+        arr[~np.isfinite(arr)] = np.nan
         for s in overlapping:
             nd = s.nodata
             if nd is not None and np.isfinite(nd):

@@ -124,9 +124,6 @@ def test_unclosed_ring(tmp_path):
     assert isinstance(err, InputError) and str(path) in str(err)
 
 
-@pytest.mark.xfail(strict=True, reason="a .prj naming an unknown projection ('Transverse_Mercat=r') parses, then "
-                   "geopotential.crs.ensure_crs -> GeoDataFrame.to_crs raises pyproj ProjError 'Input is not a "
-                   "transformation'; catch ProjError in ensure_crs (or read_vector) as InputError naming the file")
 def test_corrupt_prj(shared_data, tmp_path):
     for ext in ("shp", "shx", "dbf"):
         shutil.copyfile(shared_data / "umep-gothenburg" / f"buildings.{ext}", tmp_path / f"buildings.{ext}")

@@ -52,9 +52,6 @@ def test_window_nodata_becomes_nan(tmp_path, dsm_values):
     assert np.isnan(r.array[[0, 1], [0, 1]]).all() and r.array[4, 4] == -5.0
 
 
-@pytest.mark.xfail(strict=True, reason="read_raster_window keeps +/-inf pixels (read_raster turns every non-finite "
-                   "value into NaN); minor: the shading engine treats them as invalid, but other users of the window "
-                   "would see infinite heights")
 def test_window_infinite_values_become_nan(tmp_path, dsm_values):
     path = write_tif(tmp_path / "dsm.tif", dsm_values, nodata=-9999.0)
     r = read_raster_window([path], (X0, Y0 + 15, X0 + 5, Y0 + 20))
