@@ -52,9 +52,12 @@ def main(n_side: int = 224) -> None:
     t0 = time.perf_counter()
     ours = reduce_zones(ids, raster, n, stats=STATS)
     t_red = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    zonal_table(shrunk, raster, T, stats=STATS)
-    t_ours = time.perf_counter() - t0
+    runs = []
+    for _ in range(5):  # shared machine: median of 5 runs
+        t0 = time.perf_counter()
+        zonal_table(shrunk, raster, T, stats=STATS, edge_buffer_m=0.0)
+        runs.append(time.perf_counter() - t0)
+    t_ours = float(np.median(runs))
 
     keep = np.flatnonzero(~shapely.is_empty(shrunk))
     with warnings.catch_warnings():
@@ -70,8 +73,8 @@ def main(n_side: int = 224) -> None:
     print("\n| method | time [s] | buildings/s | ratio vs rasterstats |")
     print("|---|---|---|---|")
     print(f"| rasterstats.zonal_stats (ndarray, per-feature loop) | {t_ref:.2f} | {len(keep) / t_ref:,.0f} | 1.0x |")
-    print(f"| geopotential zonal_table (numba rasterize + numba pass) | {t_ours:.2f} | {n / t_ours:,.0f} | "
-          f"**{t_ref / t_ours:.0f}x** |")
+    print(f"| geopotential zonal_table (numba rasterize + numba pass), median of 5 (min {min(runs):.2f}) | "
+          f"{t_ours:.2f} | {n / t_ours:,.0f} | **{t_ref / t_ours:.0f}x** |")
     print(f"|   of which numba scan-line rasterize | {t_rast:.3f} | | |")
     print(f"|   of which one-pass reduction + percentiles | {t_red:.3f} | | |")
     print(f"(both take the same footprints already shrunk by the 1 m edge buffer; shapely.buffer "

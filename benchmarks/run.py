@@ -346,8 +346,9 @@ def table(report: dict) -> str:
     for r in report["pipeline"]:
         t = r["territory"]
         L += [f"## Pipeline on {r['n_buildings']:,} buildings ({t['args']['area_km2']:g} km2, {t['n_communes']} communes, "
-              f"{t['n_rpg_parcels']:,} RPG parcels, {t['n_cadastre_parcels']:,} cadastral parcels, DSM "
-              f"{t['dsm_pixels'] / 1e6:.2f} Mpx over {t['n_buildings_inside_dsm']:,} buildings)", "",
+              f"{t['n_rpg_parcels']:,} RPG parcels, {t['n_cadastre_parcels']:,} cadastral parcels, "
+              + (f"DSM {t['dsm_pixels'] / 1e6:.2f} Mpx over {t['n_buildings_inside_dsm']:,} buildings)" if r.get("dsm", True)
+                 else "no DSM: footprint roofs only)"), "",
               "| stage | wall [s] | CPU [s] | throughput (wall) | peak RSS [MiB] |", "|---|---:|---:|---:|---:|"]
         for s, sec in r["timings_s"].items():
             key, unit = STAGE_UNITS.get(s, ("n_buildings", "buildings"))

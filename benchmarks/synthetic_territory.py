@@ -292,7 +292,7 @@ def generate_territory(out_dir: str | Path, n_buildings: int, area_km2: float | 
     paths = {}
 
     def p(k):
-        paths[k] = str(out / FILES[k])
+        paths[k] = str((out / FILES[k]).resolve())
         return out / FILES[k]
 
     write_vector(communes, cgeoms, D.WORKING_EPSG, p("communes"), "communes", to_epsg=4326, precision=7)

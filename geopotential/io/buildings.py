@@ -255,9 +255,10 @@ def parse_height(values: pd.Series) -> pd.Series:
         return s.astype("float64")
     txt = s.astype("string").str.strip()
     num = txt.str.extract(_NUMBER)[0].str.replace(",", ".", regex=False)
-    out = pd.to_numeric(num, errors="coerce")
+    out = pd.to_numeric(num, errors="coerce").astype("float64")  # integer text alone would give Int64
     feet = txt.str.extract(_FEET)
-    ft = pd.to_numeric(feet[0], errors="coerce") * 0.3048 + pd.to_numeric(feet[1], errors="coerce").fillna(0) * 0.0254
+    ft = (pd.to_numeric(feet[0], errors="coerce").astype("float64") * 0.3048
+          + pd.to_numeric(feet[1], errors="coerce").astype("float64").fillna(0.0) * 0.0254)
     return out.fillna(ft).astype("float64")
 
 

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import csv
 import logging
 import re
 from pathlib import Path
@@ -55,6 +56,55 @@ def check_insee(codes: pd.Series, path, field: str) -> None:
     if dup.any():
         raise InputError(f"{int(dup.sum())} rows share an INSEE code, e.g. {sorted(codes[dup].unique())[:5]}",
                          path=path, field=field)
+
+
+def check_csv_text(path: str | Path, what: str, require_rows: bool = False) -> None:
+    """Refuse an empty, blank-only, header-only (when rows are required) or cut-mid-row CSV file.
+
+    ``pd.read_csv(sep=None)`` raises a raw ``csv.Error`` on an empty or blank file, and
+    silently pads a last row cut by an interrupted download. A file whose last line has
+    fewer fields than the header and does not end with a line break is taken as truncated.
+
+    Parameters
+    ----------
+    path
+        CSV file (``;``, ``,`` or tab separated; UTF-8 with or without BOM, or Latin-1).
+    what
+        What the table holds, for the messages (e.g. ``"population"``).
+    require_rows
+        Raise when the file holds a header and no data row.
+
+    Raises
+    ------
+    InputError
+        The file does not exist.
+    CorruptFileError
+        Empty, blank, header-only (``require_rows``) or truncated file.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise InputError("file not found", path=p)
+    raw = p.read_bytes()
+    if not raw:
+        raise CorruptFileError("file is empty (0 bytes)", path=p)
+    if not raw.strip():
+        raise CorruptFileError(f"file holds only blank lines (no {what} table)", path=p)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if require_rows and len(lines) < 2:
+        raise CorruptFileError(f"no data rows: the file holds only a header line (an empty {what} table)", path=p)
+    header = lines[0]
+    sep = max((";", "\t", ","), key=header.count)
+    if len(lines) < 2 or not header.count(sep) or text.endswith(("\n", "\r")):
+        return
+    n_head = len(next(csv.reader([header], delimiter=sep)))
+    n_last = len(next(csv.reader([lines[-1]], delimiter=sep)))
+    if n_last < n_head:
+        raise CorruptFileError(f"the last row has {n_last} of the {n_head} fields of the header and the file does "
+                               "not end with a line break: truncated file (interrupted download?)", path=p)
 
 
 def read_communes(
@@ -139,12 +189,16 @@ def read_population(path: str | Path, year: int | None = None) -> pd.DataFrame:
     pandas.DataFrame
         ``commune_insee`` (str), ``commune_name`` (str), ``population`` [inhabitants]
         (Int64); ``attrs['population_field']``, ``attrs['unmapped_fields']``.
+
+    Raises
+    ------
+    CorruptFileError
+        Empty, blank, header-only or truncated (last row cut) file, or an unparsable CSV.
+    MissingFieldError, InputError
+        No code or population column; malformed, duplicated codes or bad populations.
     """
     p = Path(path)
-    if not p.exists():
-        raise InputError("file not found", path=p)
-    if p.stat().st_size == 0:
-        raise CorruptFileError("file is empty (0 bytes)", path=p)
+    check_csv_text(p, "population", require_rows=True)
     df = None
     for enc in ("utf-8-sig", "latin-1"):
         try:
@@ -152,7 +206,7 @@ def read_population(path: str | Path, year: int | None = None) -> pd.DataFrame:
             break
         except UnicodeDecodeError:
             continue
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OSError) as exc:
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OSError, csv.Error) as exc:
             raise CorruptFileError(f"cannot parse as a CSV table ({str(exc).splitlines()[0]})", path=p) from None
     if df is None:
         raise CorruptFileError("cannot decode the file as UTF-8 or Latin-1", path=p)
@@ -235,4 +289,4 @@ def communes_with_population(communes: gpd.GeoDataFrame, population: pd.DataFram
     return out
 
 
-__all__ = ["read_communes", "read_population", "communes_with_population", "normalise_insee"]
+__all__ = ["read_communes", "read_population", "communes_with_population", "normalise_insee", "check_csv_text"]

@@ -21,6 +21,19 @@ from geopotential.exceptions import CorruptFileError, InputError, MissingCRSErro
 
 logger = logging.getLogger(__name__)
 
+#: Heights below this are no Earth surface (the Dead Sea shore is about -430 m): they are
+#: an undeclared nodata sentinel such as -9999 and become NaN, with a warning [m].
+MIN_PLAUSIBLE_HEIGHT_M = -500.0
+
+
+def _sentinels_to_nan(data: np.ndarray, source) -> np.ndarray:
+    bad = data < MIN_PLAUSIBLE_HEIGHT_M
+    if bad.any():
+        logger.warning("%s: %d pixels below %g m (undeclared nodata such as -9999?) set to nodata",
+                       source, int(bad.sum()), MIN_PLAUSIBLE_HEIGHT_M)
+        data = np.where(bad, np.nan, data).astype(np.float32)
+    return data
+
 
 @dataclass
 class Raster:
@@ -117,6 +130,7 @@ def read_raster(path: str | Path | Sequence[str | Path], band: int = 1) -> Raste
     except RasterioIOError as exc:
         raise CorruptFileError(f"cannot read raster ({exc})", path=paths[0]) from None
     data = np.where(np.isfinite(data), data, np.nan).astype(np.float32)
+    data = _sentinels_to_nan(data, ";".join(str(p) for p in paths))
     return Raster(data, transform, crs, ";".join(str(p) for p in paths))
 
 
@@ -206,7 +220,8 @@ class RasterWindowReader:
         else:
             a = merge(s["srcs"], bounds=(left, bottom, right, top), res=s["res"], nodata=np.nan,
                       dtype="float32", indexes=[1])[0][0][:nr, :nc]
-        return np.where(np.isfinite(a), a, np.nan).astype(np.float32)
+        a = np.where(np.isfinite(a), a, np.nan).astype(np.float32)
+        return _sentinels_to_nan(a, s["source"])
 
     def read(self, rows: slice, cols: slice) -> dict:
         """Window ``rows x cols`` of the DSM grid: ``dsm`` [m] and ``veg`` (absolute top or None)."""

@@ -8,6 +8,7 @@ The CSV is ``;``-separated, UTF-8 with BOM, with French column names such as
 
 from __future__ import annotations
 
+import csv
 import logging
 import re
 import unicodedata
@@ -18,7 +19,8 @@ import numpy as np
 import pandas as pd
 
 from geopotential.crs import DEFAULT_WORKING_CRS, ensure_crs
-from geopotential.exceptions import CorruptFileError, InputError, MissingFieldError
+from geopotential.exceptions import CorruptFileError, MissingFieldError
+from geopotential.io.communes import check_csv_text
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +36,14 @@ def _find(cols: dict[str, str], *patterns: str) -> str | None:
             if re.fullmatch(p, norm):
                 return orig
     return None
+
+
+def _number(values: pd.Series, decimal_comma: bool = False) -> pd.Series:
+    """Float values of a text column (NaN where empty or not a number), whatever its dtype."""
+    txt = values.astype("string").str.strip()
+    if decimal_comma:
+        txt = txt.str.replace(",", ".", regex=False)
+    return pd.to_numeric(txt, errors="coerce").astype("float64")
 
 
 def read_injection_sites(path: str | Path, working_crs=DEFAULT_WORKING_CRS) -> gpd.GeoDataFrame:
@@ -53,14 +63,21 @@ def read_injection_sites(path: str | Path, working_crs=DEFAULT_WORKING_CRS) -> g
         ``commissioning_date``, ``is_open`` (bool), ``capacity_gwh_pcs_yr`` [GWh PCS/yr]
         (NaN where not given), ``capacity_nm3_h`` [Nm3/h] (NaN where not given),
         ``exclusion_reason`` ('' or why the site cannot be placed/used) and Point geometry
-        (empty where the file gives no coordinates).
+        (empty where the file gives no coordinates, also for a ``Coordonnees`` value
+        without a comma).
+
+    Raises
+    ------
+    CorruptFileError
+        Empty, blank, header-only or truncated (last row cut) file, or an unparsable CSV.
+    MissingFieldError
+        No coordinate field or no capacity field.
     """
     path = Path(path)
-    if not path.exists():
-        raise InputError("file not found", path=path)
+    check_csv_text(path, "injection-site", require_rows=True)
     try:
         df = pd.read_csv(path, sep=None, engine="python", encoding="utf-8-sig", dtype=str)
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError, csv.Error) as exc:
         raise CorruptFileError(f"cannot parse injection-site CSV ({exc})", path=path) from None
     cols = {_norm(c): c for c in df.columns}
     c_name = _find(cols, r"nom_du_site", r"nom", r"name", r"site")
@@ -76,13 +93,13 @@ def read_injection_sites(path: str | Path, working_crs=DEFAULT_WORKING_CRS) -> g
         raise MissingFieldError("injection-site CSV has no capacity field (GWh/an or Nm3/h)", path=path,
                                 field="Capacite de production (GWh/an)")
     if c_coord is not None:
-        parts = df[c_coord].fillna("").str.split(",", n=1, expand=True).reindex(columns=[0, 1])
-        lat = pd.to_numeric(parts[0].str.strip(), errors="coerce")
-        lon = pd.to_numeric(parts[1].str.strip(), errors="coerce")
+        # "lat, lon"; a value without a comma leaves column 1 all-NaN (float): cast to text first
+        parts = (df[c_coord].astype("string").fillna("").str.split(",", n=1, expand=True)
+                 .reindex(columns=[0, 1]).astype("string"))
+        lat, lon = _number(parts[0]), _number(parts[1])
     else:
-        lat = pd.to_numeric(df[c_lat].str.replace(",", "."), errors="coerce")
-        lon = pd.to_numeric(df[c_lon].str.replace(",", "."), errors="coerce")
-    num = lambda c: (pd.to_numeric(df[c].str.replace(",", ".").str.strip(), errors="coerce")  # noqa: E731
+        lat, lon = _number(df[c_lat], decimal_comma=True), _number(df[c_lon], decimal_comma=True)
+    num = lambda c: (_number(df[c], decimal_comma=True)  # noqa: E731
                      if c is not None else pd.Series(np.nan, index=df.index))
     has_xy = lat.notna() & lon.notna() & lat.between(-90, 90) & lon.between(-180, 180)
     geom = gpd.GeoSeries(gpd.points_from_xy(lon.fillna(0.0), lat.fillna(0.0)), crs="EPSG:4326")

@@ -7,11 +7,14 @@ The values scale a site's weather spatially: see ``irradiation_scale`` in
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import numpy as np
 
 from geopotential.exceptions import CorruptFileError, InputError, MissingCRSError
+
+logger = logging.getLogger(__name__)
 
 
 def _check_exists(path: Path) -> None:
@@ -35,8 +38,8 @@ def sample_irradiation_raster(path: str | Path, points_gdf, band: int | None = N
     Returns
     -------
     numpy.ndarray
-        Value per row of ``points_gdf`` [kWh/m2/yr]; NaN outside the raster, on nodata or
-        for empty geometries.
+        Value per row of ``points_gdf`` [kWh/m2/yr]; NaN outside the raster, on nodata,
+        on negative values (counted in a warning) or for empty geometries.
     """
     import geopandas as gpd
     import rasterio
@@ -86,5 +89,10 @@ def sample_irradiation_raster(path: str | Path, points_gdf, band: int | None = N
         if vals.shape[0] != 12:
             raise InputError(f"raster has {vals.shape[0]} bands: expected 1 (annual) or 12 (monthly)", path=path)
         vals = vals.sum(axis=0, keepdims=True)
+    neg = vals[0] < 0
+    if neg.any():  # an undeclared nodata value or a corrupt raster: never an irradiation
+        logger.warning("%s: %d building(s) sample a negative irradiation value (e.g. %g); set missing (NaN)",
+                       path, int(neg.sum()), float(vals[0][neg][0]))
+        vals = np.where(neg[None, :], np.nan, vals)
     out[ok] = vals[0]
     return out

@@ -9,11 +9,13 @@ Two layouts are accepted:
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pandas as pd
 
 from geopotential.exceptions import CorruptFileError, InputError, MissingFieldError
+from geopotential.io.communes import check_csv_text
 
 INSEE_ALIASES = ("commune_insee", "insee", "code_insee", "insee_com", "codgeo", "code_commune")
 
@@ -30,14 +32,21 @@ def read_livestock(path: str | Path) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Long table ``commune_insee`` (str, 5 characters), ``category`` (str),
-        ``heads`` [heads] (float; blank or secret cells count as 0).
+        ``heads`` [heads] (float; blank or secret cells count as 0). A header-only file
+        gives an empty table.
+
+    Raises
+    ------
+    CorruptFileError
+        Empty, blank or truncated (last row cut) file, not UTF-8, or an unparsable CSV.
+    MissingFieldError, InputError
+        No INSEE or category field; non-numeric or negative head counts.
     """
     path = Path(path)
-    if not path.exists():
-        raise InputError("file not found", path=path)
+    check_csv_text(path, "livestock")
     try:
         df = pd.read_csv(path, sep=None, engine="python", dtype=str, encoding="utf-8-sig")
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError, csv.Error) as exc:
         raise CorruptFileError(f"cannot parse livestock CSV ({exc})", path=path) from None
     lower = {c.lower().strip(): c for c in df.columns}
     key = next((lower[a] for a in INSEE_ALIASES if a in lower), None)

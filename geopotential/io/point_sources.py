@@ -9,6 +9,7 @@ CSV columns: ``source_id`` (or ``id``), ``substrate`` (a row of
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import geopandas as gpd
@@ -16,6 +17,7 @@ import pandas as pd
 
 from geopotential.crs import DEFAULT_WORKING_CRS, ensure_crs
 from geopotential.exceptions import CorruptFileError, InputError, MissingFieldError
+from geopotential.io.communes import check_csv_text
 
 
 def read_point_sources(path: str | Path, working_crs=DEFAULT_WORKING_CRS, xy_crs=None) -> gpd.GeoDataFrame:
@@ -34,13 +36,20 @@ def read_point_sources(path: str | Path, working_crs=DEFAULT_WORKING_CRS, xy_crs
     -------
     geopandas.GeoDataFrame
         ``source_id``, ``substrate``, ``t_fm_yr`` [t FM/yr], the optional columns, Point geometry.
+        A header-only file gives an empty layer.
+
+    Raises
+    ------
+    CorruptFileError
+        Empty, blank or truncated (last row cut) file, or an unparsable CSV.
+    MissingFieldError, InputError
+        Missing fields; non-numeric or negative values.
     """
     path = Path(path)
-    if not path.exists():
-        raise InputError("file not found", path=path)
+    check_csv_text(path, "point-source")
     try:
         df = pd.read_csv(path, sep=None, engine="python", encoding="utf-8-sig")
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError, csv.Error) as exc:
         raise CorruptFileError(f"cannot parse point-source CSV ({exc})", path=path) from None
     df.columns = [c.strip().lower() for c in df.columns]
     if "source_id" not in df.columns and "id" in df.columns:

@@ -95,9 +95,13 @@ def read_umep_met(path: str | Path, latitude: float | None = None, longitude: fl
         raise CorruptFileError(f"non-numeric value ({exc})", path=path) from None
     df.columns = UMEP_COLUMNS
     df = df.replace(MISSING, np.nan)
-    stamp = (pd.to_datetime(df["iy"].astype(int).astype(str), format="%Y")
-             + pd.to_timedelta(df["id"] - 1, unit="D") + pd.to_timedelta(df["it"], unit="h")
-             + pd.to_timedelta(df["imin"], unit="min"))
+    try:
+        stamp = (pd.to_datetime(df["iy"].astype(int).astype(str), format="%Y")
+                 + pd.to_timedelta(df["id"] - 1, unit="D") + pd.to_timedelta(df["it"], unit="h")
+                 + pd.to_timedelta(df["imin"], unit="min"))
+    except (ValueError, OverflowError) as exc:  # a year such as '201' from a truncated line
+        raise CorruptFileError(f"invalid time stamp in columns iy/id/it/imin ({str(exc).splitlines()[0]})",
+                               path=path, field="iy") from None
     local = pd.DatetimeIndex(stamp)
     if local.has_duplicates:
         raise InputError(f"{int(local.duplicated().sum())} duplicated time stamps", path=path, field="iy/id/it/imin")
@@ -110,12 +114,16 @@ def read_umep_met(path: str | Path, latitude: float | None = None, longitude: fl
     ghi = df["kdown"].to_numpy()
     if np.all(np.isnan(ghi)):
         raise InputError("no global radiation (kdown) in file", path=path, field="kdown")
-    ghi = np.clip(np.nan_to_num(ghi), 0, None)
     dhi_raw = df["kdiff"].to_numpy()
     dni_raw = df["kdir"].to_numpy()
     if np.all(np.isnan(dhi_raw)) or np.all(np.isnan(dni_raw)):
         raise InputError("kdiff/kdir missing: split global radiation first (e.g. Reindl et al. 1990)",
                          path=path, field="kdiff")
+    for name, col in (("kdown", ghi), ("kdiff", dhi_raw), ("kdir", dni_raw)):
+        n_missing = int(np.isnan(col).sum())
+        if n_missing:
+            logger.warning("%s: %d missing (-999) %s values counted as 0 W/m2", path, n_missing, name)
+    ghi = np.clip(np.nan_to_num(ghi), 0, None)
 
     half = pd.Timedelta(minutes=interval_min / 2)
     if utc_offset_h is None:

@@ -20,7 +20,7 @@ import pyogrio
 import shapely
 from pyogrio.errors import CRSError as OgrCRSError
 from pyogrio.errors import DataLayerError, DataSourceError, FieldError, GeometryError
-from pyproj import CRS
+from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
 from geopotential.crs import DEFAULT_WORKING_CRS, ensure_crs, parse_crs
@@ -162,6 +162,10 @@ def read_vector(
         raise MissingFieldError(f"cannot read fields of layer {chosen!r} ({_first_line(exc)})", path=p) from None
     except (ValueError, UnicodeDecodeError, LookupError) as exc:
         raise CorruptFileError(f"cannot decode layer {chosen!r} ({_first_line(exc)})", path=p) from None
+    except Exception as exc:  # noqa: BLE001 - e.g. shapely GEOSException on an unclosed ring, pyogrio bugs
+        hint = "; check the .shp and its .shx, .dbf and .prj (UTF-8) files" if p.suffix.lower() == ".shp" else ""
+        raise CorruptFileError(f"cannot read layer {chosen!r} ({type(exc).__name__}: {_first_line(exc)}){hint}",
+                               path=p) from None
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry is None:
         raise InputError("layer has no geometry column", path=p)
 
@@ -169,9 +173,52 @@ def read_vector(
     gdf, stats = clean_geometries(gdf, p, polygons_only=polygons_only)
     if len(gdf) == 0 and not allow_empty:
         raise InputError(f"layer {chosen!r} has no usable feature", path=p)
+    check_area_of_use(gdf, p)
     gdf = ensure_crs(gdf, target, source=p)
     gdf.attrs.update({"source_path": str(p), "layer": chosen, **stats})
     return gdf
+
+
+def check_area_of_use(gdf: gpd.GeoDataFrame, source: str | Path = "<data frame>") -> None:
+    """Refuse a layer whose coordinates cannot be in its declared projected CRS.
+
+    Degrees stored in a layer labelled with a projected CRS (a GeoJSON in lon/lat saved as
+    EPSG:2154) would give areas of ~1e-8 m2 without any error. The layer bounds are checked
+    against the CRS area of use projected into the CRS: the layer is refused when its
+    coordinates all look like degrees (within +/-180, +/-90) and lie outside that area, or
+    when it lies farther from that area than the area's own extent.
+
+    Raises
+    ------
+    InputError
+        Naming ``source``, the bounds and the CRS.
+    """
+    crs = gdf.crs
+    if crs is None or not crs.is_projected or crs.area_of_use is None or len(gdf) == 0:
+        return
+    b = np.asarray(gdf.total_bounds, dtype=float)
+    w, s, e, n = crs.area_of_use.bounds
+    if not np.isfinite(b).all() or w > e:  # nothing to check / area crossing the antimeridian
+        return
+    try:
+        tr = Transformer.from_crs(CRS.from_epsg(4326), crs, always_xy=True)
+        x0, y0, x1, y1 = tr.transform_bounds(w, s, e, n, densify_pts=21)
+    except Exception:  # noqa: BLE001 - a CRS pyproj cannot project into: no check possible
+        return
+    if not np.isfinite([x0, y0, x1, y1]).all():
+        return
+    inside = x0 <= b[0] and b[2] <= x1 and y0 <= b[1] and b[3] <= y1
+    degrees = -180 <= b[0] and b[2] <= 180 and -90 <= b[1] and b[3] <= 90
+    dx, dy = x1 - x0, y1 - y0
+    far = b[0] > x1 + dx or b[2] < x0 - dx or b[1] > y1 + dy or b[3] < y0 - dy
+    if (degrees and not inside) or far:
+        hint = " (they look like longitude/latitude degrees)" if degrees else ""
+        raise InputError(
+            f"coordinates {np.round(b, 4).tolist()} lie outside the area of use of the declared CRS "
+            f"{crs.name!r} ({crs.area_of_use.name}){hint}; the layer's CRS (.prj, GeoPackage srs) is wrong: "
+            "fix it or reproject the file",
+            path=source,
+        )
 
 
 def _assign_crs(gdf: gpd.GeoDataFrame, path: Path, crs) -> gpd.GeoDataFrame:

@@ -74,6 +74,7 @@ def _finish(df: pd.DataFrame, meta: dict, path: Path | str, shift_h: float = 0.0
         raise CorruptFileError("ghi column is empty or not numeric", path=path, field="ghi")
     for col in ("ghi", "dni", "dhi"):
         out[col] = out[col].clip(lower=0)
+    _check_below_extraterrestrial(out, path)
     meta = dict(meta)
     meta.setdefault("approximate", False)
     meta["path"] = str(path)
@@ -89,6 +90,29 @@ def _finish(df: pd.DataFrame, meta: dict, path: Path | str, shift_h: float = 0.0
         out = _decompose(out, meta["latitude"], meta["longitude"])
     out.index.name = "time"
     return out, meta
+
+
+def _check_below_extraterrestrial(df: pd.DataFrame, path: Path | str) -> None:
+    """Refuse irradiance above the extraterrestrial normal irradiance of its day [W/m2].
+
+    No ground irradiance (global, direct or diffuse) exceeds what reaches the top of the
+    atmosphere (~1321-1412 W/m2, :func:`pvlib.irradiance.get_extra_radiation`); such values
+    come from a wrong unit (Wh per sub-hourly step, kWh) or a missing-value code.
+    """
+    import pvlib
+
+    e0 = pvlib.irradiance.get_extra_radiation(df.index).to_numpy(float)
+    for col in ("ghi", "dni", "dhi"):
+        v = df[col].to_numpy(float)
+        above = v > e0
+        if above.any():
+            i = int(np.flatnonzero(above)[np.argmax(v[above])])
+            raise InputError(
+                f"{int(above.sum())} {col} value(s) above the extraterrestrial irradiance (up to {v[i]:g} W/m2 at "
+                f"{df.index[i]}, where the Sun delivers at most {e0[i]:.0f} W/m2 above the atmosphere): wrong unit "
+                "(Wh per sub-hourly step, kWh/m2?) or a missing-value code; irradiance must be in W/m2",
+                path=path, field=col,
+            )
 
 
 def _decompose(df: pd.DataFrame, latitude: float, longitude: float) -> pd.DataFrame:
@@ -160,7 +184,9 @@ def read_epw(path: str | Path, year: int = TYPICAL_YEAR, utc_clock: bool | None 
     """Read an EnergyPlus weather file (EPW) through :func:`pvlib.iotools.read_epw`.
 
     Records with more than the 35 standard EPW fields (some converters append one) are
-    trimmed. EPW values cover the hour *ending* at their time stamp; pvlib labels them at
+    trimmed. A file without a full year of records (8760 or 8784 per record-per-hour) is
+    refused as truncated; the EPW missing-value codes (9999 for radiation, 99.9 for air
+    temperature, 999 for wind speed) become NaN with a warning. EPW values cover the hour *ending* at their time stamp; pvlib labels them at
     the start of that hour and they are moved to mid-hour here (``time_shift_h = 0.5``).
 
     Parameters
@@ -198,6 +224,8 @@ def read_epw(path: str | Path, year: int = TYPICAL_YEAR, utc_clock: bool | None 
         data, emeta = pvlib.iotools.read_epw(io.StringIO("\n".join(lines)), coerce_year=year)
     except Exception as exc:
         raise CorruptFileError(f"not a readable EPW file ({type(exc).__name__}: {exc})", path=path) from None
+    _check_epw_records(data, lines, path)
+    data = _epw_missing_to_nan(data, path)
     if utc_clock is None:
         utc_clock = str(emeta.get("data_type", "")).startswith("ECMWF/ERA")
     if utc_clock:
@@ -212,6 +240,42 @@ def read_epw(path: str | Path, year: int = TYPICAL_YEAR, utc_clock: bool | None 
         "year": year,
     }
     return _finish(data, meta, path, shift_h=0.5)
+
+
+#: EPW missing-value codes (EnergyPlus Auxiliary Programs, EPW data dictionary): a value
+#: at or above the code is missing. pvlib.iotools.read_epw returns them as numbers.
+_EPW_MISSING = {"ghi": 9999.0, "dni": 9999.0, "dhi": 9999.0, "temp_air": 99.9, "wind_speed": 999.0}
+
+
+def _check_epw_records(data: pd.DataFrame, lines: list[str], path: Path) -> None:
+    """A typical-year EPW holds 8760 (8784 in a leap year) records per record-per-hour."""
+    try:  # DATA PERIODS,<n periods>,<records per hour>,...
+        per_hour = max(int(lines[7].split(",")[2]), 1) if lines[7].upper().startswith("DATA PERIODS") else 1
+    except (IndexError, ValueError):
+        per_hour = 1
+    full = (8760 * per_hour, 8784 * per_hour)
+    if len(data) not in full:
+        raise CorruptFileError(
+            f"EPW holds {len(data)} records; a full year has {full[0]} ({full[1]} in a leap year): truncated file?",
+            path=path,
+        )
+
+
+def _epw_missing_to_nan(data: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """Turn EPW missing-value codes into NaN, counted in a warning (the solar stage fills them)."""
+    data = data.copy()
+    counts = {}
+    for col, code in _EPW_MISSING.items():
+        if col in data.columns:
+            v = pd.to_numeric(data[col], errors="coerce")
+            missing = v >= code
+            if missing.any():
+                counts[col] = int(missing.sum())
+                data[col] = v.mask(missing)
+    if counts:
+        logger.warning("%s: EPW missing-value codes (9999 radiation, 99.9 temperature, 999 wind) set missing "
+                       "(NaN): %s", path, counts)
+    return data
 
 
 # --------------------------------------------------------------------------- canonical CSV

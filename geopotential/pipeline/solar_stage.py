@@ -100,12 +100,15 @@ def prepare_solar_units(ctx: RunContext, data) -> list[UnitTask]:
         "irradiation_raster": str(cfg.inputs.irradiation_raster) if cfg.inputs.irradiation_raster else None,
         "write_raster": bool(shading and cfg.outputs.rasters),
     }
-    codes = buildings["commune_insee"].fillna(UNASSIGNED).astype(str)
-    for code in sorted(codes.unique()):
+    if shading:
+        keys, tile_bounds = _dsm_tile_keys(buildings, params["dsm"], cfg.shading.tile_size_px)
+    else:
+        keys, tile_bounds = buildings["commune_insee"].fillna(UNASSIGNED).astype(str), {}
+    for code in sorted(keys.unique()):
         unit = _unit_name(code)
         bpath = ctx.work_path("solar", "units", f"{unit}.buildings.parquet")
         if not bpath.exists():
-            write_frame_atomic(bpath, buildings[codes.to_numpy() == code].reset_index(drop=True))
+            write_frame_atomic(bpath, buildings[keys.to_numpy() == code].reset_index(drop=True))
         tasks.append(
             UnitTask(
                 stage="solar",
@@ -117,10 +120,51 @@ def prepare_solar_units(ctx: RunContext, data) -> list[UnitTask]:
                     "table": str(table_path),
                 },
                 output=str(ctx.work_path("solar", "units", f"{unit}.buildings_pv.parquet")),
-                params=params,
+                params={**params, "tile_bounds": tile_bounds.get(code)},
             )
         )
     return tasks
+
+
+def _dsm_tile_keys(buildings: gpd.GeoDataFrame, dsm_paths: list[str], tile_size_px: int):
+    """Work units of the shading stage: the DSM's tile grid (``tile_size_px`` square cores).
+
+    Each building goes to the tile holding a point inside it; a unit reads its core plus the
+    shadow margin, so results are the same whatever the tiling. Buildings off the DSM go to
+    the tile they would fall in (their unit finds no DSM and uses the footprint model).
+
+    Returns
+    -------
+    keys : pandas.Series
+        Unit key per building (``t<row>_<col>``).
+    bounds : dict
+        Core bounds ``(xmin, ymin, xmax, ymax)`` [m] of each key's tile.
+    """
+    import rasterio
+    import shapely
+
+    from geopotential.exceptions import InputError
+
+    lefts, tops, res = [], [], None
+    for p in dsm_paths:
+        try:
+            with rasterio.open(p) as src:
+                lefts.append(src.bounds.left)
+                tops.append(src.bounds.top)
+                res = res or abs(src.transform.a)
+        except rasterio.errors.RasterioIOError as exc:
+            raise InputError(f"cannot open DSM ({str(exc).splitlines()[0]})", path=p) from None
+    x0, y0 = min(lefts), max(tops)
+    size = float(tile_size_px) * float(res)
+    pts = shapely.point_on_surface(buildings.geometry.to_numpy())
+    col = np.floor((shapely.get_x(pts) - x0) / size).astype(np.int64)
+    row = np.floor((y0 - shapely.get_y(pts)) / size).astype(np.int64)
+    keys = pd.Series([f"t{r:04d}_{c:04d}" for r, c in zip(row, col)], index=buildings.index)
+    bounds = {
+        f"t{r:04d}_{c:04d}": (x0 + c * size, y0 - (r + 1) * size, x0 + (c + 1) * size, y0 - r * size)
+        for r, c in set(zip(row.tolist(), col.tolist()))
+    }
+    return keys, bounds
 
 
 def solar_unit(task: UnitTask) -> str:
@@ -201,18 +245,35 @@ def _dsm_faces(task: UnitTask, buildings, weather, meta, sp):
     if len(rest):
         parts.append(roof_faces_from_footprints(rest, sp))
     faces = pd.concat(parts, ignore_index=True)
-    if task.params.get("write_raster"):
+    if task.params.get("write_raster") and task.params.get("tile_bounds"):
         from geopotential.io.raster import write_geotiff
 
-        out = Path(task.output)
-        write_geotiff(
-            out.with_name(out.name.replace(".buildings_pv.parquet", ".irradiation.tif")),
-            [res.irradiation_kwh_m2_yr, res.shading_factor_raster() if hasattr(res, "shading_factor_raster") else res.unshaded_kwh_m2_yr],
-            res.transform,
-            res.crs,
-            names=["irradiation_kwh_m2_yr", "unshaded_irradiation_kwh_m2_yr"],
+        bands, transform = _crop_to(
+            [res.irradiation_kwh_m2_yr, res.unshaded_kwh_m2_yr], res.transform, task.params["tile_bounds"]
         )
+        if bands is not None:
+            out = Path(task.output)
+            write_geotiff(
+                out.with_name(out.name.replace(".buildings_pv.parquet", ".irradiation.tif")),
+                bands, transform, res.crs,
+                names=["irradiation_kwh_m2_yr", "unshaded_irradiation_kwh_m2_yr"],
+            )
     return faces, stats
+
+
+def _crop_to(arrays, transform, bounds):
+    """The part of ``arrays`` inside ``bounds`` (a unit's tile core), so units do not overlap."""
+    from affine import Affine
+
+    inv = ~transform
+    c0, r0 = inv * (bounds[0], bounds[3])
+    c1, r1 = inv * (bounds[2], bounds[1])
+    nrow, ncol = arrays[0].shape
+    r0, c0 = max(0, int(round(r0))), max(0, int(round(c0)))
+    r1, c1 = min(nrow, int(round(r1))), min(ncol, int(round(c1)))
+    if r1 <= r0 or c1 <= c0:
+        return None, None
+    return [a[r0:r1, c0:c1] for a in arrays], transform * Affine.translation(c0, r0)
 
 
 def run_solar(ctx: RunContext, data, client=None) -> dict[str, pd.DataFrame]:

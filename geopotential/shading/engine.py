@@ -35,7 +35,7 @@ from geopotential.shading.irradiance import tile_irradiation
 from geopotential.shading.parameters import ShadingParameters
 from geopotential.shading.roofstats import BUILDING_COLUMNS, FACE_COLUMNS, building_statistics
 from geopotential.shading.sky import SkyEnergy, sky_energy
-from geopotential.shading.terrain import slope_aspect
+from geopotential.shading.terrain import fill_nodata, slope_aspect
 from geopotential.shading.tiles import iter_tiles, n_tiles, shadow_margin_px
 from geopotential.shading.zonal import rasterize_ids
 
@@ -306,8 +306,17 @@ def _process_tile(t, reader, buildings, geoms, on, mine, m_build, zmin, bounds, 
     """Shade one padded tile, write its core, analyse the buildings assigned to it."""
     transform = reader.transform
     res = float(transform.a)
-    data = reader.read(*t.padded)
-    dsm = np.asarray(data["dsm"], np.float32)
+    # read a little more than the padded window so that nodata filling near its edges sees
+    # the same neighbours whatever the tiling
+    fill_px = int(math.ceil(params.nodata_fill_distance_m / res))
+    nrow, ncol = reader.shape
+    er0, er1 = max(0, t.prow0 - fill_px), min(nrow, t.prow1 + fill_px)
+    ec0, ec1 = max(0, t.pcol0 - fill_px), min(ncol, t.pcol1 + fill_px)
+    data = reader.read(slice(er0, er1), slice(ec0, ec1))
+    crop = (slice(t.prow0 - er0, t.prow1 - er0), slice(t.pcol0 - ec0, t.pcol1 - ec0))
+    raw = np.asarray(data["dsm"], np.float32)
+    dsm = raw[crop]
+    veg = None if data.get("veg") is None else data["veg"][crop]
     valid = np.isfinite(dsm)
     ptransform = transform * Affine.translation(t.pcol0, t.prow0)
     want = valid
@@ -322,8 +331,8 @@ def _process_tile(t, reader, buildings, geoms, on, mine, m_build, zmin, bounds, 
         st, fc = _nodata_stats(sub)
         st.index = np.asarray(mine)
         return st, fc.assign(_order=_position(sub, fc))
-    filled = np.where(valid, dsm, zmin).astype(np.float32)
-    out = tile_irradiation(filled, res, sky, params.albedo, veg=data.get("veg"), want=want,
+    filled = fill_nodata(raw, fill_px, zmin)[crop] if not valid.all() else dsm
+    out = tile_irradiation(filled, res, sky, params.albedo, veg=veg, want=want,
                            canopy_transmissivity=params.canopy_transmissivity, origin=(t.prow0, t.pcol0))
     slope, aspect = slope_aspect(out["nx"], out["ny"], out["nz"])
     bands = {"irradiation_kwh_m2_yr": out["irradiation_kwh_m2_yr"], "unshaded_kwh_m2_yr": out["unshaded_kwh_m2_yr"],

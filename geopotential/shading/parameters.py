@@ -29,6 +29,7 @@ class ShadingParameters(BaseModel):
     min_irradiation_kwh_m2_yr: float = field_from(_P, "min_irradiation_kwh_m2_yr", ge=0)
     min_plane_area_m2: float = field_from(_P, "min_plane_area_m2", ge=0)
     aspect_classes: int = field_from(_P, "aspect_classes", ge=4, le=36, validate_default=True)
+    nodata_fill_distance_m: float = field_from(_P, "nodata_fill_distance_m", ge=0)
     tile_size_px: int = field_from(_P, "tile_size_px", ge=16, validate_default=True)
     all_touched: bool = Field(
         False,

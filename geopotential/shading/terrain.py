@@ -37,3 +37,25 @@ def slope_aspect(nx: np.ndarray, ny: np.ndarray, nz: np.ndarray) -> tuple[np.nda
     slope = np.degrees(np.arccos(np.clip(nz, -1.0, 1.0))).astype(np.float32)
     aspect = np.mod(np.degrees(np.arctan2(nx, ny)), 360.0).astype(np.float32)
     return slope, aspect
+
+
+def fill_nodata(dsm: np.ndarray, max_distance_px: float, default: float) -> np.ndarray:
+    """Fill NaN pixels for shading and slopes.
+
+    NaN pixels within ``max_distance_px`` of a valid pixel take the height of the nearest
+    valid pixel (a LiDAR dropout on a roof keeps the roof's height, so its neighbours keep
+    their true slope); farther ones take ``default`` (e.g. the DSM minimum: no false
+    occluder). Returns a float32 copy without NaN.
+    """
+    from scipy import ndimage
+
+    z = np.asarray(dsm, dtype=np.float32)
+    bad = ~np.isfinite(z)
+    if not bad.any():
+        return z.copy()
+    if bad.all() or max_distance_px <= 0:
+        return np.where(bad, np.float32(default), z).astype(np.float32)
+    dist, (ri, ci) = ndimage.distance_transform_edt(bad, return_indices=True)
+    near = z[ri, ci]
+    out = np.where(bad, np.where(dist <= max_distance_px, near, np.float32(default)), z)
+    return out.astype(np.float32)

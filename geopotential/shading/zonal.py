@@ -256,12 +256,18 @@ def reduce_zones(ids: np.ndarray, values: np.ndarray, n_zones: int, stats=DEFAUL
 
 
 def zonal_table(geometries, raster: np.ndarray, affine, stats=DEFAULT_STATS, nodata=None,
-                all_touched: bool = False, edge_buffer_m: float = 0.0) -> pd.DataFrame:
+                all_touched: bool = False, edge_buffer_m: float | None = None) -> pd.DataFrame:
     """Zonal statistics as a DataFrame, one row per geometry (same order).
 
-    ``edge_buffer_m`` > 0 shrinks each footprint by that distance [m] before rasterizing
-    (toscana uses 1.5 m); a footprint that vanishes gets count 0.
+    ``edge_buffer_m`` [m] shrinks each footprint before rasterizing so that roof edges and
+    walls stay out (toscana uses 1.5 m); the default is ``edge_buffer_m`` of
+    ``data/shading_parameters.csv`` (1 m); pass 0 for none. A footprint that vanishes
+    gets count 0. :func:`zonal_stats` (the rasterstats drop-in) defaults to no buffer.
     """
+    if edge_buffer_m is None:
+        from geopotential.params import parameter_values
+
+        edge_buffer_m = parameter_values("shading_parameters")["edge_buffer_m"]
     geoms = np.asarray(geometries, dtype=object)
     if edge_buffer_m > 0:
         geoms = shapely.buffer(geoms, -edge_buffer_m)

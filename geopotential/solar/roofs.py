@@ -52,6 +52,10 @@ _SHAPE_SYNONYMS = {
 }
 
 
+#: Two azimuths closer than this to the south are a tie [deg] (numerical tolerance, not a parameter).
+AZIMUTH_TIE_DEG = 1e-3
+
+
 def normalise_roof_shape(values) -> np.ndarray:
     """Map source roof-shape labels to flat / gabled / hipped / shed / unknown."""
     s = pd.Series(values, dtype="object").astype("string").str.strip().str.lower()
@@ -268,7 +272,11 @@ def roof_faces_from_footprints(buildings, params: SolarParameters | None = None)
     add(hipped, params.default_pitch_deg, bearing, end_share)
     add(hipped, params.default_pitch_deg, np.mod(bearing + 180.0, 360.0), end_share)
     shed = shape == "shed"
-    south1 = np.abs(normal1 - 180.0) <= np.abs(normal2 - 180.0)
+    # the more southern side; a tie (east/west shed) goes to the west-facing side, decided with a
+    # tolerance so that a reprojection round trip cannot flip it
+    d1, d2 = np.abs(normal1 - 180.0), np.abs(normal2 - 180.0)
+    tie = np.abs(d1 - d2) <= AZIMUTH_TIE_DEG
+    south1 = np.where(tie, normal1 > normal2, d1 < d2)
     add(shed, params.shed_pitch_deg, np.where(south1, normal1, normal2), 1.0)
 
     bi = np.concatenate(b_idx)

@@ -15,6 +15,9 @@ from geopotential.demo import generate_demo
 from geopotential.exceptions import InputError
 from geopotential.io.buildings import detect_source, parse_height, read_buildings
 
+#: A point in Amiens, Lambert-93 [m] (synthetic layers must lie in their CRS's area of use).
+X0, Y0 = 648_000.0, 6_975_000.0
+
 CANONICAL = ["building_id", "commune_insee", "height_m", "n_floors", "roof_shape", "usage", "name", "geometry"]
 
 
@@ -123,7 +126,7 @@ def test_gothenburg_latin1_shapefile(shared_data):
 
 def test_duplicate_ids_are_an_error(tmp_path):
     gdf = gpd.GeoDataFrame({"cleabs": ["BATIMENT1", "BATIMENT1"], "hauteur": [5.0, 6.0]},
-                           geometry=[shapely.box(0, 0, 5, 5), shapely.box(10, 0, 15, 5)], crs=2154)
+                           geometry=[shapely.box(X0, Y0, X0 + 5, Y0 + 5), shapely.box(X0 + 10, Y0, X0 + 15, Y0 + 5)], crs=2154)
     p = tmp_path / "dup.gpkg"
     gdf.to_file(p)
     with pytest.raises(InputError) as info:
@@ -133,7 +136,7 @@ def test_duplicate_ids_are_an_error(tmp_path):
 
 def test_unknown_source_and_bad_heights(tmp_path, caplog):
     gdf = gpd.GeoDataFrame({"id": ["a", "b", "c"], "height": [-3.0, 2000.0, 9.0]},
-                           geometry=[shapely.box(i * 10, 0, i * 10 + 5, 5) for i in range(3)], crs=2154)
+                           geometry=[shapely.box(X0 + i * 10, Y0, X0 + i * 10 + 5, Y0 + 5) for i in range(3)], crs=2154)
     p = tmp_path / "generic.gpkg"
     gdf.to_file(p)
     with pytest.raises(InputError):

@@ -15,6 +15,9 @@ from geopotential.exceptions import CorruptFileError, InputError, MissingFieldEr
 from geopotential.io.cadastre import read_cadastre_parcels
 from geopotential.io.communes import communes_with_population, normalise_insee, read_communes, read_population
 
+#: A point in Amiens, Lambert-93 [m] (synthetic layers must lie in their CRS's area of use).
+X0, Y0 = 648_000.0, 6_975_000.0
+
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
@@ -79,8 +82,8 @@ def test_demo_communes_and_join(demo, population):
 
 
 def test_communes_bad_inputs(tmp_path):
-    base = gpd.GeoDataFrame({"nom": ["A", "B"]}, geometry=[shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)],
-                            crs=2154)
+    base = gpd.GeoDataFrame({"nom": ["A", "B"]}, geometry=[shapely.box(X0, Y0, X0 + 1, Y0 + 1),
+                                                      shapely.box(X0 + 1, Y0, X0 + 2, Y0 + 1)], crs=2154)
     p = tmp_path / "nocode.geojson"
     base.to_file(p)
     with pytest.raises(MissingFieldError) as info:
@@ -163,7 +166,7 @@ def test_parcels_bad_inputs(tmp_path):
     with pytest.raises(InputError) as info:
         read_cadastre_parcels(p)
     assert str(p) in str(info.value) and info.value.field == "id"
-    gdf = gpd.GeoDataFrame({"surface": [1.0]}, geometry=[shapely.box(0, 0, 1, 1)], crs=2154)
+    gdf = gpd.GeoDataFrame({"surface": [1.0]}, geometry=[shapely.box(X0, Y0, X0 + 1, Y0 + 1)], crs=2154)
     p2 = tmp_path / "noid.gpkg"
     gdf.to_file(p2)
     with pytest.raises(MissingFieldError):

@@ -111,10 +111,6 @@ def test_shapefile_without_dbf_reads_geometries(shared_data, tmp_path):
     assert len(gdf) == 137 and gdf.building_id.str.startswith("generic-").all()
 
 
-@pytest.mark.xfail(strict=True, reason="read_vector: an unclosed polygon ring (one corrupted coordinate) makes "
-                   "pyogrio.read_dataframe raise shapely.errors.GEOSException, not caught; catch it as "
-                   "CorruptFileError, or read with on_invalid='ignore' and count the nulls (found by the fuzz "
-                   "test on the Somme communes GeoJSON and the Gothenburg shapefile)")
 def test_unclosed_ring(tmp_path):
     ring = [[2.29, 49.89], [2.31, 49.89], [2.31, 49.91], [2.29, 49.91], [2.295, 49.905]]
     path = tmp_path / "c.geojson"
@@ -133,27 +129,17 @@ def test_corrupt_prj(shared_data, tmp_path):
     assert isinstance(err, InputError) and "buildings" in str(err)
 
 
-@pytest.mark.xfail(strict=True, reason="read_population accepts a CSV cut in the middle of a row: it returns the "
-                   "first 388 of 772 communes, the last one with population NA, and no error; a last row with fewer "
-                   "fields than the header should raise CorruptFileError ('truncated file?')")
 def test_population_csv_cut_mid_row(shared_data, tmp_path):
     path = _cut_mid_row(shared_data, POP, tmp_path)
     err = project_error(read_population, path)
     assert isinstance(err, CorruptFileError)
 
 
-@pytest.mark.xfail(strict=True, reason="read_injection_sites accepts a CSV cut in the middle of a row: 284 of 566 "
-                   "sites, the last one partial (capacity NaN, reason 'no capacity given'); should raise "
-                   "CorruptFileError")
 def test_injection_csv_cut_mid_row(shared_data, tmp_path):
     path = _cut_mid_row(shared_data, INJ, tmp_path)
     assert isinstance(project_error(read_injection_sites, path), CorruptFileError)
 
 
-@pytest.mark.xfail(strict=True, reason="read_epw returns a partial year from a truncated EPW (4376 of 8760 hours "
-                   "at half the file, 3 hours from the first 2 kB): annual irradiation and PV energy come out halved "
-                   "without a word; a typical-year EPW should hold 8760 (8784) hourly records or raise "
-                   "CorruptFileError")
 @pytest.mark.parametrize("fraction", [0.5, 0.002])
 def test_truncated_epw(shared_data, tmp_path, fraction):
     path = _truncated(shared_data, EPW, tmp_path, fraction)
@@ -174,10 +160,6 @@ def test_epw_record_with_text_in_a_number(shared_data, tmp_path):
     assert len(weather) == 8760 and weather["ghi"].notna().sum() >= 8759
 
 
-@pytest.mark.xfail(strict=True, reason="read_injection_sites: when no Coordonnees value holds a comma (e.g. "
-                   "'49.9 2.3', or a shifted column after a damaged header) the split leaves column 1 all-NaN float "
-                   "and parts[1].str raises a raw AttributeError (line 81); cast parts to string first, then give "
-                   "the rows the reason 'no coordinates in the source file' (found by the fuzz test)")
 def test_injection_coordinates_without_comma(tmp_path):
     path = tmp_path / "inj.csv"
     path.write_text("Nom du site;Coordonnees;Capacite de production (GWh/an)\nA;49.9 2.3;20\n", encoding="utf-8")
@@ -189,11 +171,6 @@ def test_injection_coordinates_without_comma(tmp_path):
     assert gdf.exclusion_reason.tolist() == ["no coordinates in the source file"]
 
 
-@pytest.mark.xfail(strict=True, reason="read_vector: a .prj holding a non-UTF-8 byte (here a Latin-1 'é') makes "
-                   "pyogrio's get_crs raise a raw UnboundLocalError (\"local variable 'wkt' referenced before "
-                   "assignment\", a pyogrio bug) that read_vector does not catch; catch any exception of "
-                   "pyogrio.read_dataframe as CorruptFileError naming the file, as rpg._read_any does (found by the "
-                   "fuzz test)")
 def test_prj_not_utf8(shared_data, tmp_path):
     for ext in ("shp", "shx", "dbf"):
         shutil.copyfile(shared_data / "umep-gothenburg" / f"buildings.{ext}", tmp_path / f"buildings.{ext}")
@@ -201,3 +178,17 @@ def test_prj_not_utf8(shared_data, tmp_path):
     (tmp_path / "buildings.prj").write_bytes(prj.replace("D_SWEREF99", "D_SWÉREF99").encode("latin-1"))
     err = project_error(read_buildings, tmp_path / "buildings.shp")
     assert isinstance(err, InputError) and "buildings" in str(err)
+
+
+def test_csv_without_final_line_break_but_complete_is_read(tmp_path):
+    path = tmp_path / "pop.csv"
+    path.write_text("insee_com,population_2021\n80021,133625\n80001,22595")  # last row complete
+    assert read_population(path).population.tolist() == [133625, 22595]
+
+
+def test_cut_mid_row_message(tmp_path):
+    path = tmp_path / "pop.csv"
+    path.write_text("insee_com,commune,population_2021\n80021,Amiens,133625\n80001,Abbev")
+    err = project_error(read_population, path)
+    assert isinstance(err, CorruptFileError) and "last row has 2 of the 3 fields" in str(err)
+    assert "truncated" in str(err) and str(path) in str(err)

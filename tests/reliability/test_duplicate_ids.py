@@ -57,9 +57,6 @@ def test_cadastre_parcels_sharing_an_idu_are_merged(tmp_path, geo_log):
     assert "share 1 parcel identifiers" in geo_log.text
 
 
-@pytest.mark.xfail(strict=True, reason="read_rpg accepts duplicated ID_PARCEL silently: a parcel listed twice "
-                   "doubles its area and biogas potential; it should raise InputError naming ID_PARCEL or log "
-                   "and report the duplicates")
 def test_duplicate_rpg_parcel_ids_are_reported(tmp_path, geo_log):
     path = write_layer(tmp_path / "rpg.gpkg", {"ID_PARCEL": ["7", "7"], "SURF_PARC": [1.0, 1.0],
                                                "CODE_CULTU": ["BTH", "BTH"]}, [square(), square()])
@@ -69,3 +66,27 @@ def test_duplicate_rpg_parcel_ids_are_reported(tmp_path, geo_log):
         assert "ID_PARCEL" in str(exc) or exc.field == "ID_PARCEL"
         return
     assert "ID_PARCEL" in geo_log.text or gdf.parcel_id.is_unique
+
+
+def test_exact_rpg_copies_are_dropped_once(tmp_path, geo_log):
+    path = write_layer(tmp_path / "rpg.gpkg", {"ID_PARCEL": ["7", "7", "8"], "SURF_PARC": [1.0, 1.0, 2.0],
+                                               "CODE_CULTU": ["BTH", "BTH", "MIS"]},
+                       [square(), square(), square(X0 + 20)])
+    gdf = read_rpg(path)
+    assert gdf.parcel_id.tolist() == ["7", "8"] and gdf.area_ha.sum() == pytest.approx(3.0)  # not 4 ha
+    assert gdf.attrs["n_dropped_duplicates"] == 1
+    assert "[ID_PARCEL]: 1 exact copy of parcels already listed dropped" in geo_log.text
+
+
+def test_conflicting_rpg_parcel_ids_are_an_error(tmp_path):
+    path = write_layer(tmp_path / "rpg.gpkg", {"ID_PARCEL": ["7", "7"], "SURF_PARC": [1.0, 1.0],
+                                               "CODE_CULTU": ["BTH", "MIS"]}, [square(), square(X0 + 20)])
+    err = project_error(read_rpg, path)
+    assert isinstance(err, InputError) and err.field == "ID_PARCEL" and "'7'" in str(err) and str(path) in str(err)
+
+
+def test_rpg_parcels_without_id_are_not_duplicates(tmp_path):
+    path = write_layer(tmp_path / "rpg.gpkg", {"ID_PARCEL": [None, None], "SURF_PARC": [1.0, 2.0],
+                                               "CODE_CULTU": ["BTH", "MIS"]}, [square(), square(X0 + 20)])
+    gdf = read_rpg(path)
+    assert len(gdf) == 2 and gdf.attrs["n_dropped_duplicates"] == 0

@@ -22,10 +22,6 @@ from geopotential.io.weather import read_canonical_csv, read_epw, read_netcdf_we
 
 from ._builders import X0, Y0, project_error
 
-_CSV_DELIM = ("_csv.Error 'Could not determine delimiter' escapes from pd.read_csv(sep=None, engine='python'): "
-              "catch csv.Error (or check for an empty/blank file first, as read_population and "
-              "consumption._read_text_table do)")
-
 READERS = {
     "buildings.gpkg": read_buildings,
     "buildings.shp": read_buildings,
@@ -48,24 +44,13 @@ READERS = {
     "window.tif": lambda p: read_raster_window([p], (X0, Y0, X0 + 10, Y0 + 10)),
 }
 
-#: Known escapes: (file, content kind) -> reason.
-KNOWN = {
-    ("livestock.csv", "empty"): "read_livestock: " + _CSV_DELIM,
-    ("point_sources.csv", "empty"): "read_point_sources: " + _CSV_DELIM,
-    ("injection.csv", "empty"): "read_injection_sites: " + _CSV_DELIM,
-    ("population.csv", "blank"): "read_population: " + _CSV_DELIM,
-    ("livestock.csv", "blank"): "read_livestock: " + _CSV_DELIM,
-    ("point_sources.csv", "blank"): "read_point_sources: " + _CSV_DELIM,
-    ("injection.csv", "blank"): "read_injection_sites: " + _CSV_DELIM,
-}
 CONTENTS = {"empty": b"", "blank": b"\n  \n\n"}
 
 
 def _cases():
     for kind in CONTENTS:
         for name in READERS:
-            marks = [pytest.mark.xfail(strict=True, reason=KNOWN[(name, kind)])] if (name, kind) in KNOWN else []
-            yield pytest.param(name, kind, id=f"{name}-{kind}", marks=marks)
+            yield pytest.param(name, kind, id=f"{name}-{kind}")
 
 
 @pytest.mark.parametrize(("name", "kind"), list(_cases()))
@@ -106,13 +91,8 @@ def test_header_only_optional_tables_are_empty(tmp_path, func, header, columns):
     [
         (read_consumption, "commune_insee;carrier;consumption_mwh_yr\n"),
         (read_canonical_csv, "# latitude: 49.9\n# longitude: 2.3\n# altitude: 30\ntime,ghi\n"),
-        pytest.param(read_population, "insee_com,population_2021\n", marks=pytest.mark.xfail(
-            strict=True, reason="read_population returns an empty table for a header-only file: every commune then "
-            "silently lacks a population; it should raise CorruptFileError('no data rows') like read_consumption")),
-        pytest.param(read_injection_sites, "Nom du site;Coordonnees;Capacite de production (GWh/an)\n",
-                     marks=pytest.mark.xfail(strict=True, reason="read_injection_sites: header-only CSV -> raw "
-                                             "AttributeError 'Can only use .str accessor with string values' (empty "
-                                             "columns are float); return an empty layer or raise CorruptFileError")),
+        (read_population, "insee_com,population_2021\n"),
+        (read_injection_sites, "Nom du site;Coordonnees;Capacite de production (GWh/an)\n"),
     ],
     ids=["consumption", "weather", "population", "injection_sites"],
 )

@@ -62,8 +62,6 @@ def test_injection_site_without_coordinates_gets_a_reason(tmp_path):
     assert gdf.geometry.isna().tolist() == [False, True]
 
 
-@pytest.mark.xfail(strict=True, reason="read_rpg keeps parcels with a null geometry (area_ha NaN when SURF_PARC is "
-                   "empty); they should be dropped and counted, or carry an exclusion_reason")
 def test_rpg_null_geometry_dropped_or_flagged(tmp_path):
     path = write_layer(tmp_path / "rpg.gpkg", {"ID_PARCEL": ["1", "2"], "SURF_PARC": [None, None],
                                                "CODE_CULTU": ["BTH", "BTH"]}, [square(), None])

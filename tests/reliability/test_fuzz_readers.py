@@ -54,11 +54,7 @@ TARGETS = {
 
 #: (exception type, innermost geopotential function) -> the regression test that pins it.
 KNOWN_ESCAPES = {
-    ("GEOSException", "geopotential/io/vector.py:read_vector"): "test_corrupt_files.py::test_unclosed_ring",
     ("ProjError", "geopotential/crs.py:ensure_crs"): "test_corrupt_files.py::test_corrupt_prj",
-    ("UnboundLocalError", "geopotential/io/vector.py:read_vector"): "test_corrupt_files.py::test_prj_not_utf8",
-    ("AttributeError", "geopotential/io/injection_sites.py:read_injection_sites"):
-        "test_corrupt_files.py::test_injection_coordinates_without_comma",
 }
 
 

@@ -65,10 +65,29 @@ def test_working_crs_must_be_metric(crs):
         parse_crs(crs)
 
 
-@pytest.mark.xfail(strict=True, reason="read_vector accepts degree coordinates in a layer declaring EPSG:2154 "
-                   "(every area then ~1e-8 m2); it should check the layer bounds against the CRS area of use")
 def test_degrees_declared_as_metres_are_refused(tmp_path):
     lonlat = shapely.box(2.29, 49.89, 2.2901, 49.8901)  # Amiens in degrees, labelled Lambert-93
     path = write_layer(tmp_path / "deg.gpkg", {"id": ["a"]}, [lonlat], crs=2154)
     err = project_error(read_vector, path)
     assert isinstance(err, InputError) and str(path) in str(err)
+
+
+@pytest.mark.parametrize("crs", [2154, 32631])
+def test_degrees_declared_as_metres_are_refused_by_rpg(tmp_path, crs):
+    lonlat = shapely.box(2.29, 49.89, 2.2901, 49.8901)
+    path = write_layer(tmp_path / "rpg.gpkg", {"ID_PARCEL": ["1"], "CODE_CULTU": ["BTH"]}, [lonlat], crs=crs)
+    err = project_error(read_rpg, path)
+    assert isinstance(err, InputError) and str(path) in str(err) and "area of use" in str(err)
+    assert "degrees" in str(err)
+
+
+def test_metres_far_outside_the_area_of_use_are_refused(tmp_path):
+    far = shapely.box(5.0e6, 5.0e7, 5.0e6 + 10, 5.0e7 + 10)  # a typo'd northing, 40 000 km north of France
+    path = write_layer(tmp_path / "far.gpkg", {"id": ["a"]}, [far], crs=2154)
+    err = project_error(read_vector, path)
+    assert isinstance(err, InputError) and "area of use" in str(err)
+
+
+def test_metres_inside_the_area_of_use_pass(tmp_path):
+    path = write_layer(tmp_path / "ok.gpkg", {"id": ["a"]}, [square()], crs=2154)
+    assert read_vector(path).geometry.area.iloc[0] == pytest.approx(100.0)

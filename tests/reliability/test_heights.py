@@ -48,8 +48,6 @@ def test_feet_heights_converted():
     assert parse_height(pd.Series(["40'", "10 ft 6\""])).tolist() == pytest.approx([12.192, 3.2004])
 
 
-@pytest.mark.xfail(strict=True, reason="parse_height: integer-looking text mixed with feet ('12', \"40'\") makes "
-                   "pd.to_numeric return Int64 and fillna(float feet) raises a raw pandas TypeError")
 def test_integer_and_feet_heights_mixed(tmp_path):
     path = write_layer(tmp_path / "b.geojson", {"@id": ["a", "b"], "building": ["yes", "yes"],
                                                 "height": ["12", "40'"]}, [square(), square(X0 + 20)])
@@ -63,8 +61,6 @@ def test_negative_cadastre_area(tmp_path):
     assert isinstance(err, InputError) and err.field == "contenance"
 
 
-@pytest.mark.xfail(strict=True, reason="read_rpg keeps a negative SURF_PARC (-3 ha) as area_ha; it should raise "
-                   "InputError naming SURF_PARC or fall back to the geometry area with a warning")
 def test_negative_rpg_area(tmp_path):
     path = write_layer(tmp_path / "rpg.gpkg", {"ID_PARCEL": ["1"], "SURF_PARC": [-3.0], "CODE_CULTU": ["BTH"]},
                        [square(size=100)])
@@ -91,3 +87,12 @@ def test_negative_quantities(tmp_path, func, text, field):
     path.write_text(text)
     err = project_error(func, path)
     assert isinstance(err, InputError) and err.field == field and str(path) in str(err)
+
+
+def test_negative_rpg_area_falls_back_to_the_geometry(tmp_path, geo_log):
+    path = write_layer(tmp_path / "rpg.gpkg", {"ID_PARCEL": ["1", "2"], "SURF_PARC": [-3.0, 0.5],
+                                               "CODE_CULTU": ["BTH", "BTH"]}, [square(size=100), square(X0 + 200)])
+    gdf = read_rpg(path)
+    assert gdf.area_ha.tolist() == pytest.approx([1.0, 0.5])  # 100 x 100 m from the geometry; SURF_PARC kept
+    assert gdf.attrs["n_area_from_geometry"] == 1
+    assert "[SURF_PARC]: 1 negative parcel area(s) (e.g. ID_PARCEL ['1']" in geo_log.text

@@ -55,8 +55,6 @@ def test_commune_bowtie_repaired(tmp_path):
     assert gdf.attrs["n_repaired"] == 1 and gdf.geometry.area.iloc[0] == pytest.approx(50.0)
 
 
-@pytest.mark.xfail(strict=True, reason="read_rpg does not repair invalid geometries: a self-intersecting parcel "
-                   "without SURF_PARC gets area_ha 0 from its invalid geometry (should be 0.005 ha, repaired, counted)")
 def test_rpg_bowtie_is_repaired(tmp_path):
     path = write_layer(tmp_path / "rpg.gpkg", {"ID_PARCEL": ["1"], "SURF_PARC": [None], "CODE_CULTU": ["BTH"]},
                        [bowtie()])

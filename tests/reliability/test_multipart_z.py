@@ -48,8 +48,6 @@ def test_rpg_multipolygon_area_from_geometry(tmp_path):
     assert read_rpg(path).area_ha.iloc[0] == pytest.approx(2.0)
 
 
-@pytest.mark.xfail(strict=True, reason="read_rpg keeps Z coordinates (read_vector drops them); the RPG reader "
-                   "does not go through geopotential.io.vector.clean_geometries")
 def test_z_dropped_from_rpg(tmp_path):
     path = write_layer(tmp_path / "rpg.gpkg", {"ID_PARCEL": ["1"], "SURF_PARC": [1.0], "CODE_CULTU": ["BTH"]},
                        [shapely.force_3d(square(), 80.0)])

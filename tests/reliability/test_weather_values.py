@@ -50,19 +50,12 @@ def test_all_ghi_missing_is_an_error(tmp_path):
         read_canonical_csv(path)
 
 
-@pytest.mark.xfail(strict=True, reason="read_epw returns the EPW missing-value code 9999 as 9999 W/m2 of GHI, DNI "
-                   "and DHI (pvlib.iotools.read_epw does not translate missing codes): one such hour adds ~10 kWh/m2 "
-                   "to the year; 9999 (radiation), 99.9 (temperature), 999 (wind) should become NaN, be filled or "
-                   "reported")
 def test_epw_missing_code_is_not_irradiance(shared_data, tmp_path):
     path = _epw_with(shared_data, tmp_path, 12, {13: "9999", 14: "9999", 15: "9999"})
     w, _ = read_epw(path)
     assert not (w[["ghi", "dni", "dhi"]] > SOLAR_CONSTANT).any().any()
 
 
-@pytest.mark.xfail(strict=True, reason="read_canonical_csv accepts a GHI of 5000 W/m2 (above the 1361 W/m2 solar "
-                   "constant; e.g. Wh/m2 per 5 min or kWh mistaken for W): values above the extraterrestrial "
-                   "irradiance should raise InputError naming the field or be reported")
 def test_ghi_above_solar_constant(tmp_path):
     path = tmp_path / "w.csv"
     path.write_text(HEADER + "time,ghi\n2021-06-01T12:00Z,5000\n2021-06-01T13:00Z,700\n")
@@ -74,9 +67,6 @@ def test_ghi_above_solar_constant(tmp_path):
     assert (w["ghi"] <= SOLAR_CONSTANT).all()
 
 
-@pytest.mark.xfail(strict=True, reason="read_umep_met turns a daytime kdown of -999 (missing) into 0 W/m2 "
-                   "(np.nan_to_num) without any log: a file with missing daytime hours loses their irradiance "
-                   "silently; missing daytime hours should be counted in a warning (or kept NaN)")
 def test_umep_missing_daytime_kdown_is_reported(shared_data, tmp_path, geo_log):
     lines = shared_data.joinpath(*MET).read_text().splitlines()
     fields = lines[13].split()  # 30 June, 13:00 local: kdown 153 W/m2
@@ -91,3 +81,19 @@ def test_umep_missing_daytime_kdown_is_reported(shared_data, tmp_path, geo_log):
     assert changed.sum() == 1 and w0["ghi"].to_numpy()[changed][0] == 153.0
     assert np.isnan(w["ghi"].to_numpy()[changed][0]) or any(
         r.levelname == "WARNING" and "kdown" in r.getMessage() for r in geo_log.records)
+
+
+def test_epw_missing_codes_become_nan_and_are_counted(shared_data, tmp_path, geo_log):
+    # 1 Jan 13:00: dry-bulb temperature (field 6) 99.9, GHI (13) 9999, wind speed (21) 999
+    path = _epw_with(shared_data, tmp_path, 12, {6: "99.9", 13: "9999", 21: "999."})
+    w, _ = read_epw(path)
+    assert len(w) == 8760
+    assert w[["ghi", "temp_air", "wind_speed"]].isna().sum().tolist() == [1, 1, 1]
+    assert "EPW missing-value codes" in geo_log.text and "'ghi': 1" in geo_log.text
+
+
+def test_direct_irradiance_above_the_extraterrestrial_is_an_error(tmp_path):
+    path = tmp_path / "w.csv"
+    path.write_text(HEADER + "time,ghi,dni,dhi\n2021-06-01T12:00Z,900,1500,100\n")
+    with pytest.raises(InputError, match=r"\[dni\]: 1 dni value\(s\) above the extraterrestrial irradiance"):
+        read_canonical_csv(path)

@@ -11,7 +11,7 @@ import shapely
 from geopotential._paths import shared_data_dir
 from geopotential.report.encode import encode_column, encode_layer
 
-from _report_decode import column, decode_polygons
+from tests.report._report_decode import column, decode_polygons
 
 
 def _rebuild(dec) -> list:

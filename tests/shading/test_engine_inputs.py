@@ -70,3 +70,19 @@ def test_bad_inputs_raise_project_errors(gbg_weather):
         roof_irradiation_from_dsm(dsm, T, "EPSG:2154", b, weather, meta, canopy=np.zeros((5, 5)))
     with pytest.raises(InputError, match="ghi"):
         roof_irradiation_from_dsm(dsm, T, "EPSG:2154", b, weather.drop(columns="ghi"), meta)
+
+
+def test_nodata_hole_in_a_roof_does_not_bias_it(gbg_weather):
+    weather, meta = gbg_weather
+    dsm, b = _scene()
+    holed = dsm.copy()
+    holed[44:50, 86:92] = np.nan  # LiDAR dropout inside the open low roof
+    r0 = roof_irradiation_from_dsm(dsm, T, "EPSG:2154", b, weather, meta)
+    r1 = roof_irradiation_from_dsm(holed, T, "EPSG:2154", b, weather, meta)
+    s0 = r0.buildings.set_index("building_id")
+    s1 = r1.buildings.set_index("building_id")
+    assert s1.loc["low_open", "exclusion_reason"] == ""
+    assert s1.loc["low_open", "dsm_coverage_fraction"] == pytest.approx(1 - 36 / 600)
+    assert s1.loc["low_open", "roof_irradiation_kwh_m2_yr"] == pytest.approx(
+        s0.loc["low_open", "roof_irradiation_kwh_m2_yr"], rel=0.005)
+    assert np.isnan(r1.irradiation_kwh_m2_yr[44:50, 86:92]).all()

@@ -69,3 +69,30 @@ def test_write_geotiff_is_tiled_compressed_with_nodata(tmp_path):
     assert back.mask[0, 0] and back[1, 1] == a[1, 1]
     nodata_tile = read_raster(p)
     assert np.isnan(nodata_tile.array[0, 0])
+
+
+def test_undeclared_nodata_sentinel_becomes_nan(tmp_path, caplog):
+    path = tmp_path / "sentinel.tif"
+    a = np.full((4, 4), 35.0, np.float32)
+    a[0, 0] = -9999.0
+    with rasterio.open(path, "w", driver="GTiff", width=4, height=4, count=1, dtype="float32",
+                       crs="EPSG:2154", transform=Affine(1, 0, 648000, 0, -1, 6977000)) as dst:
+        dst.write(a[None])  # no nodata tag
+    with caplog.at_level("WARNING"):
+        r = read_raster(path)
+    assert np.isnan(r.array[0, 0]) and np.nanmin(r.array) == 35.0
+    assert any("sentinel.tif" in rec.getMessage() for rec in caplog.records)
+
+
+def test_missing_kdown_is_reported(gbg_dir, tmp_path, caplog):
+    lines = (gbg_dir / "GBG_TMY_1977.txt").read_text().splitlines()
+    fields = lines[13].split()  # 1 January, 12:00 local: kdown 94 W/m2
+    assert float(fields[14]) > 0
+    fields[14] = "-999.00"
+    lines[13] = " ".join(fields)
+    path = tmp_path / "met.txt"
+    path.write_text("\n".join(lines) + "\n")
+    with caplog.at_level("WARNING"):
+        w, _ = read_umep_met(path, latitude=57.7, longitude=12.0)
+    assert any("kdown" in rec.getMessage() and rec.levelname == "WARNING" for rec in caplog.records)
+    assert (w["ghi"] >= 0).all()

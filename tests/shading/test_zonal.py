@@ -103,7 +103,8 @@ def test_reduce_zones_sums_are_conserved():
 
 def test_multipolygons_and_empty_geometries(raster):
     polys = _polygons(6)
-    multi = [shapely.MultiPolygon([p, shapely.affinity.translate(p, 0, -500)]) for p in polys[:5]]  # 2nd part off-raster
+    # second parts lie off the raster
+    multi = [shapely.MultiPolygon([p, shapely.affinity.translate(p, 0, -500)]) for p in polys[:5]]
     geoms = multi + polys[5:] + [shapely.Polygon()]
     ids = rasterize_ids(geoms, T, SHAPE)
     ref = rasterize(((g, i + 1) for i, g in enumerate(geoms) if not g.is_empty), out_shape=SHAPE, transform=T,
