@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import geopandas as gpd
-import pytest
 from click.testing import CliRunner
 from werkzeug import Response
 

@@ -36,7 +36,7 @@ def test_outputs_have_the_contract_columns(run):
 
 def test_no_negative_and_shading_never_adds(run):
     res = run[0]
-    e, u = res.irradiation_kwh_m2_yr, res.unshaded_kwh_m2_yr
+    e, _u = res.irradiation_kwh_m2_yr, res.unshaded_kwh_m2_yr
     assert np.isfinite(e).all() and (e >= 0).all()
     assert (res.faces["shading_factor"].between(0, 1.0001)).all()
     f = res.faces
