@@ -76,6 +76,18 @@ COLUMNS: dict[str, ColumnLabel] = {
     "biogas_energy_mobilisable_2050_mwh_pcs_yr": ColumnLabel(
         "Biométhane mobilisable 2050", "Mobilisable biomethane 2050", "MWh PCS/an", "MWh HHV/yr", 0
     ),
+    "cadastre_parcel_id": ColumnLabel("Parcelle cadastrale", "Cadastral parcel", kind="text"),
+    "n_faces_usable": ColumnLabel("Pans de toiture utiles", "Usable roof faces", "", "", 0),
+    "shading_loss_pct": ColumnLabel("Perte par ombrage", "Shading loss", "%", "%", 1),
+    "capex_eur": ColumnLabel("Investissement", "Investment", "€", "EUR", 0),
+    "premium_eur": ColumnLabel("Prime à l'autoconsommation", "Self-consumption premium", "€", "EUR", 0),
+    "opex_eur_yr": ColumnLabel("Exploitation et maintenance", "Operation and maintenance", "€/an", "EUR/yr", 0),
+    "revenue_eur_yr": ColumnLabel("Recettes (1re année)", "Revenue (first year)", "€/an", "EUR/yr", 0),
+    "npv_eur": ColumnLabel("Valeur actuelle nette", "Net present value", "€", "EUR", 0),
+    "co2_avoided_t_yr": ColumnLabel("CO₂ évité", "CO₂ avoided", "t/an", "t/yr", 1),
+    "weather_approximate": ColumnLabel("Météo approchée (ciel clair)", "Approximate weather (clear sky)", kind="text"),
+    "roof_source": ColumnLabel("Source du modèle de toit", "Roof model source", kind="text"),
+    "dsm_coverage_fraction": ColumnLabel("Couverture par le MNS", "DSM coverage", "%", "%", 0, kind="pct"),
     "autonomy_ratio_today": ColumnLabel(
         "Taux d'autonomie actuel", "Autonomy ratio today", "%", "%", 0, kind="pct"
     ),

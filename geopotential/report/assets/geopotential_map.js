@@ -197,7 +197,7 @@
       this._cache = {};
       this._renderer = L.canvas({ padding: 0.3 });
       this.bindTooltip(function (layer) { return GP.tooltip(spec, layer.gpIndex); }, { sticky: true, className: "gp-tooltip" });
-      this.bindPopup(function (layer) { return GP.popup(spec, layer.gpIndex); }, { maxWidth: 400, className: "gp-popup" });
+      this.bindPopup(function (layer) { return GP.popup(spec, layer.gpIndex); }, { maxWidth: 400, className: "gp-popup", autoPanPaddingTopLeft: [60, 110], autoPanPaddingBottomRight: [230, 20] });
     },
     onAdd: function (map) {
       L.FeatureGroup.prototype.onAdd.call(this, map);
@@ -297,7 +297,7 @@
     map.setView(bounds.getCenter(), z, { animate: false });
     layer._update();
     var center = bounds.getCenter();
-    L.popup({ maxWidth: 400, className: "gp-popup" }).setLatLng(center).setContent(GP.popup(spec, i)).openOn(map);
+    L.popup({ maxWidth: 400, className: "gp-popup", autoPanPaddingTopLeft: [60, 110], autoPanPaddingBottomRight: [230, 20] }).setLatLng(center).setContent(GP.popup(spec, i)).openOn(map);
     return center;
   };
 
