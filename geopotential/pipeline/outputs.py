@@ -135,30 +135,43 @@ def _write_run_metadata(gpkg: Path, ctx: RunContext, meta: dict) -> None:
 
 
 def _merge_rasters(paths: list[Path], target: Path) -> Path:
-    """Mosaic the units' irradiation rasters into one tiled, compressed GeoTIFF."""
-    import numpy as np
+    """Mosaic the units' irradiation rasters into one tiled, compressed GeoTIFF.
+
+    Units cover disjoint tile cores on one pixel grid, so each is copied into its window of
+    the output: memory stays bounded by one unit raster whatever the territory's size.
+    """
     import rasterio
-    from rasterio.merge import merge
+    from rasterio.windows import from_bounds
 
     from geopotential.io.writers import atomic_path
 
-    srcs = [rasterio.open(p) for p in paths]
-    try:
-        arr, transform = merge(srcs, nodata=np.nan, dtype="float32")
-        profile = srcs[0].profile.copy()
-        descriptions = srcs[0].descriptions
-    finally:
-        for s in srcs:
-            s.close()
+    bounds = []
+    with rasterio.open(paths[0]) as first:
+        profile = first.profile.copy()
+        descriptions = first.descriptions
+        res = first.res
+        tags = first.tags()
+    for p in paths:
+        with rasterio.open(p) as src:
+            bounds.append(src.bounds)
+    left, bottom = min(b.left for b in bounds), min(b.bottom for b in bounds)
+    right, top = max(b.right for b in bounds), max(b.top for b in bounds)
+    width = int(round((right - left) / res[0]))
+    height = int(round((top - bottom) / res[1]))
+    transform = rasterio.transform.from_origin(left, top, res[0], res[1])
     profile.update(
-        driver="GTiff", height=arr.shape[1], width=arr.shape[2], count=arr.shape[0], transform=transform,
-        dtype="float32", nodata=np.nan, tiled=True, blockxsize=256, blockysize=256, compress="deflate", predictor=3,
+        driver="GTiff", height=height, width=width, transform=transform, tiled=True, blockxsize=256,
+        blockysize=256, compress="deflate", predictor=3 if profile["dtype"].startswith("float") else 2,
+        BIGTIFF="IF_SAFER", SPARSE_OK=True,
     )
     with atomic_path(target) as tmp:
         with rasterio.open(tmp, "w", **profile) as dst:
-            dst.write(arr)
+            for p in paths:
+                with rasterio.open(p) as src:
+                    win = from_bounds(*src.bounds, transform=transform).round_offsets().round_lengths()
+                    dst.write(src.read(), window=win)
             for i, d in enumerate(descriptions, start=1):
                 if d:
                     dst.set_band_description(i, d)
-            dst.update_tags(units="kWh/m2/yr")
+            dst.update_tags(**tags, units="kWh/m2/yr")
     return target

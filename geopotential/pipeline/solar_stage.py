@@ -239,7 +239,9 @@ def _dsm_faces(task: UnitTask, buildings, weather, meta, sp):
     stats = res.buildings.copy()
     stats["_dsm_used"] = stats["exclusion_reason"].fillna("") == ""
     used = set(stats.loc[stats["_dsm_used"], "building_id"])
-    dsm_faces = res.faces[res.faces["building_id"].isin(used)]
+    dsm_faces = res.faces[res.faces["building_id"].isin(used)].copy()
+    # one face_id format whatever the roof model: "<building_id>-<k>" (k = 0 for the DSM's residual face)
+    dsm_faces["face_id"] = dsm_faces["building_id"].astype(str) + "-" + dsm_faces["face_id"].astype(str)
     rest = buildings[~buildings["building_id"].isin(used)]
     parts = [dsm_faces]
     if len(rest):

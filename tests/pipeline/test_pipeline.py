@@ -131,3 +131,29 @@ def test_dask_distributed_equals_serial(make_config):
                 assert x.astype(str).tolist() == y.astype(str).tolist(), f"{name}.{col}"
     meta = json.loads((dask_run.run_dir / "run.json").read_text())
     assert meta["config"]["execution"]["executor"] == "dask"
+
+
+def test_dsm_covering_part_of_the_territory(make_config, demo_inputs, tmp_path):
+    """Buildings off the DSM fall back to the footprint roof model, in the same units."""
+    import rasterio
+    from rasterio.windows import Window
+
+    with rasterio.open(demo_inputs / "dsm.tif") as src:
+        win = Window(0, 0, src.width // 2, src.height)
+        profile = src.profile.copy()
+        profile.update(width=win.width, height=win.height, transform=src.window_transform(win))
+        data = src.read(window=win)
+    half = tmp_path / "dsm_half.tif"
+    with rasterio.open(half, "w", **profile) as dst:
+        dst.write(data)
+    cfg = make_config(inputs={"dsm": [str(half)], "dem": [], "canopy": []}, stages={"map": False, "report": False})
+    result = run_pipeline(cfg)
+    b = result.layers["buildings_pv"]
+    assert set(b["roof_source"]) == {"dsm", "footprint"}
+    assert ((b["pv_energy_kwh_yr"] > 0) ^ (b["exclusion_reason"].fillna("") != "")).all()
+    faces = result.layers["roof_faces"]
+    assert faces["face_id"].map(type).eq(str).all()
+    with rasterio.open(result.run_dir / "roof_irradiation.tif") as r:
+        assert r.profile["tiled"] and r.profile["compress"] == "deflate" and r.nodata is not None
+        arr = r.read(1, masked=True)
+        assert arr.count() > 0 and float(arr.min()) >= 0
