@@ -19,6 +19,9 @@ from geopotential.exceptions import GeopotentialError
 
 logger = logging.getLogger("geopotential")
 
+#: Pipeline stages that ``run --stages`` can select.
+STAGES = ("solar", "shading", "biogas", "balance", "map", "report")
+
 
 def _configure_logging(verbose: int) -> None:
     level = logging.WARNING if verbose <= 0 else logging.INFO if verbose == 1 else logging.DEBUG
@@ -107,8 +110,15 @@ def demo(out_dir: Path, seed: int | None, n_buildings: int | None, executor: str
 @click.option("--scheduler", default=None, help="Address of an existing dask scheduler (tcp://host:port).")
 @click.option("--no-resume", is_flag=True, help="Recompute every work unit even if an earlier run finished it.")
 @click.option("--progress/--no-progress", default=None, help="Progress bars (default: when a terminal).")
-def run(config_path: Path, run_name, executor, workers, scheduler, no_resume, progress) -> None:
-    """Run the pipeline on the territory described by CONFIG (YAML or TOML)."""
+@click.option("--stages", "stages", default=None, metavar="LIST",
+              help=f"Comma-separated stages to run, the others off (of: {', '.join(STAGES)}).")
+def run(config_path: Path, run_name, executor, workers, scheduler, no_resume, progress, stages) -> None:
+    """Run the pipeline on the territory described by CONFIG (YAML or TOML).
+
+    Examples: `geopotential run amiens.yaml`; only the solar stage:
+    `geopotential run amiens.yaml --stages solar,shading`; on a dask cluster:
+    `geopotential run amiens.yaml --scheduler tcp://10.0.0.5:8786`.
+    """
     from geopotential.config import load_config
     from geopotential.pipeline.runner import run_pipeline
 
@@ -127,9 +137,24 @@ def run(config_path: Path, run_name, executor, workers, scheduler, no_resume, pr
         overrides["execution.resume"] = False
     if progress is not None:
         overrides["execution.show_progress"] = progress
+    if stages:
+        overrides.update(_stage_overrides(stages))
     cfg = _apply_overrides(cfg, overrides)
     result = run_pipeline(cfg)
     click.echo(result.summary_text())
+
+
+def _stage_overrides(text: str) -> dict:
+    """``--stages solar,map`` -> every stage off but those named."""
+    from geopotential.exceptions import ConfigError
+
+    wanted = [s.strip() for s in text.split(",") if s.strip()]
+    unknown = [s for s in wanted if s not in STAGES]
+    if unknown:
+        raise ConfigError(f"unknown stage(s) {unknown}; choose among {', '.join(STAGES)}", key="--stages")
+    out = {f"stages.{s}": (s in wanted) for s in STAGES if s != "shading"}
+    out["stages.shading"] = "auto" if "shading" in wanted else "off"
+    return out
 
 
 def _apply_overrides(cfg, overrides: dict):

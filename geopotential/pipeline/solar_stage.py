@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 from pathlib import Path
 
 import geopandas as gpd
@@ -176,6 +177,8 @@ def solar_unit(task: UnitTask) -> str:
         raise RuntimeError(f"unit {task.key} failed on purpose ({FAIL_UNIT_ENV})")
     if fail == f"{task.key}:kill":
         os._exit(9)  # simulate a worker killed mid-unit (out of memory, node lost)
+    if fail == f"{task.key}:hang":
+        time.sleep(3600)  # simulate a long unit, for interruption tests
     buildings = read_frame(task.inputs["buildings"])
     weather = read_frame(task.inputs["weather"])
     meta = json.loads(Path(task.inputs["meta"]).read_text(encoding="utf-8"))
