@@ -102,7 +102,11 @@ class InputsConfig(_Strict):
     rpg: LayerInput | None = Field(None, description="RPG agricultural parcels.")
     livestock: Path | None = Field(None, description="Livestock heads per commune and category (CSV).")
     point_sources: Path | None = Field(None, description="Agrifood / wastewater sources with tonnages (CSV).")
-    existing_plants: Path | None = Field(None, description="Existing biomethane plants (ODRE injection-site CSV).")
+    existing_plants: Path | None = Field(
+        None,
+        description="Existing biomethane plants (ODRE injection-site CSV): their supply is taken first in siting, "
+        "and they give today's biomethane production when inputs.existing_production is not set.",
+    )
     consumption: Path | None = Field(None, description="Consumption per commune and carrier (ORE/SDES CSV).")
     existing_production: Path | None = Field(None, description="Current renewable production per commune (CSV).")
     weather: Path | None = Field(

@@ -101,8 +101,8 @@ def read_inputs(config: Config) -> TerritoryData:
                 pop = _load_cached(config, inp.population)
             else:
                 pop = io_communes.read_population(inp.population)
-            communes, mismatches = io_communes.communes_with_population(communes, pop)
-            data.commune_mismatches = mismatches
+            communes = io_communes.communes_with_population(communes, pop)
+            data.commune_mismatches = _mismatch_table(communes, pop)
         data.communes = communes
 
     if inp.buildings is not None:
@@ -139,9 +139,38 @@ def read_inputs(config: Config) -> TerritoryData:
 
         data.existing_production = read_existing_production(inp.existing_production)
 
+    if data.existing_production is None and inp.existing_plants is not None and not is_cached(inp.existing_plants):
+        data.existing_production = _production_of_existing_plants(inp.existing_plants, data.communes)
+
     _assign_communes(data)
     _keep_territory(data, config.territory.communes)
     return data
+
+
+def _production_of_existing_plants(path, communes) -> pd.DataFrame | None:
+    """Today's biomethane production from the injection-site file, for the territory's communes."""
+    from geopotential.io.consumption import read_existing_production
+
+    prod = read_existing_production(path)
+    if communes is not None:
+        inside = prod["commune_insee"].astype(str).isin(set(communes["commune_insee"].astype(str)))
+        logger.info(
+            "%s: today's biomethane production of %d site row(s) in the territory (%d elsewhere left out)",
+            path, int(inside.sum()), int((~inside).sum()),
+        )
+        prod = prod[inside.to_numpy()]
+    return prod
+
+
+def _mismatch_table(communes: gpd.GeoDataFrame, population: pd.DataFrame) -> pd.DataFrame:
+    """Codes present in one of the commune files only (mergers, splits since the boundary year)."""
+    names = dict(zip(population["commune_insee"].astype(str), population.get("commune_name", pd.Series(dtype=str))))
+    names.update(zip(communes["commune_insee"].astype(str), communes.get("commune_name", pd.Series(dtype=str))))
+    rows = [(c, names.get(c, ""), "boundary without population (commune merged or created since?)")
+            for c in communes.attrs.get("codes_without_population", [])]
+    rows += [(c, names.get(c, ""), "population without boundary (commune merged or created since?)")
+             for c in communes.attrs.get("codes_without_boundary", [])]
+    return pd.DataFrame(rows, columns=["commune_insee", "commune_name", "mismatch"])
 
 
 def _assign_communes(data: TerritoryData) -> None:

@@ -157,7 +157,7 @@ def _html_table(df: pd.DataFrame, lang: str, cls: str = "") -> str:
         cells = []
         for col, v in zip(df.columns, rec):
             c = L.COLUMNS.get(col)
-            if c is not None and c.kind in ("num", "pct") and v is not None and not isinstance(v, str):
+            if c is not None and c.kind in ("num", "pct") and v is not None and not isinstance(v, str) and pd.notna(v):
                 txt = L.format_number(float(v) * (100 if c.kind == "pct" else 1), lang, c.digits)
                 cells.append(f'<td class="num">{escape_html(txt)}</td>')
             else:
