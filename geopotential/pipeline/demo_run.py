@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -77,4 +78,34 @@ def run_demo(
     inputs = out / DEMO_INPUTS
     generate_demo(inputs, **kw)
     cfg = demo_config(inputs, out, executor=executor, show_progress=show_progress)
+    write_demo_config(cfg, inputs / "demo.yaml")
     return run_pipeline(cfg, client=client)
+
+
+def write_demo_config(cfg: Config, path: Path) -> Path:
+    """Save the demo's config as an example to copy (`geopotential run outputs/demo-inputs/demo.yaml`)."""
+    import yaml
+
+    from geopotential.config import config_to_dict
+    from geopotential.io.writers import write_text_atomic
+
+    data = config_to_dict(cfg)
+    base = Path(path).resolve().parent
+
+    def rel(v):  # paths relative to the config's folder, as a user would write them
+        if isinstance(v, str) and v.startswith("/"):
+            return os.path.relpath(v, base)
+        if isinstance(v, list):
+            return [rel(x) for x in v]
+        if isinstance(v, dict):
+            return {k: rel(x) if k in ("path", "dir") or isinstance(x, list) else x for k, x in v.items()}
+        return v
+
+    data["inputs"] = {k: rel(v) for k, v in data["inputs"].items()}
+    data["outputs"]["dir"] = rel(data["outputs"]["dir"])
+    header = (
+        "# The config of the demo run (synthetic inputs), written by `geopotential demo`.\n"
+        "# Copy it as a starting point for your own territory; every key is documented in\n"
+        "# docs/config.template.yaml (`geopotential init-config` writes that template).\n"
+    )
+    return write_text_atomic(path, header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
