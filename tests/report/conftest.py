@@ -89,6 +89,16 @@ class PageProbe:
             self.page.wait_for_function(ready, timeout=20000)
         return self.page
 
+    def point_on_screen(self, lat: float, lng: float, zoom: int = 18) -> tuple[float, float]:
+        """Centre the map on (lat, lng) at ``zoom``; return that point's page coordinates [px]."""
+        return self.page.evaluate(
+            """([lat, lng, z]) => { GP.map.setView([lat, lng], z, {animate: false});
+                 const p = GP.map.latLngToContainerPoint([lat, lng]);
+                 const r = GP.map.getContainer().getBoundingClientRect();
+                 return [p.x + r.left, p.y + r.top]; }""",
+            [lat, lng, zoom],
+        )
+
     def close(self):
         self.page.close()
 

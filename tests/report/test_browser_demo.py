@@ -37,13 +37,7 @@ def test_demo_map_in_browser(probe, demo_run, artifacts_dir):
     b = pyogrio.read_dataframe(demo_run.gpkg, layer="buildings_pv")
     i = int(np.argmax(b["pv_energy_kwh_yr"].to_numpy()))
     pt = b.geometry.iloc[[i]].representative_point().to_crs("EPSG:4326").iloc[0]
-    xy = page.evaluate(
-        """([lat, lng]) => { GP.map.setView([lat, lng], 18, {animate: false});
-             const p = GP.map.latLngToContainerPoint([lat, lng]);
-             const r = GP.map.getContainer().getBoundingClientRect();
-             return [p.x + r.left, p.y + r.top]; }""",
-        [pt.y, pt.x],
-    )
+    xy = probe.point_on_screen(pt.y, pt.x)
     page.wait_for_function("GP.layers.buildings_pv.shownCount() > 0", timeout=10000)
     page.mouse.click(xy[0], xy[1])
     popup = page.wait_for_selector(".leaflet-popup-content .gp-popup-body", timeout=5000)

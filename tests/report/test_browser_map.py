@@ -71,13 +71,7 @@ def test_click_building_opens_popup_with_figures(probe, hostile_map, hostile, ar
     i = 250  # a building with a plain name, far from the payload ones
     page = probe.open(hostile_map)
     pt = b.geometry.iloc[[i]].representative_point().to_crs("EPSG:4326").iloc[0]
-    xy = page.evaluate(
-        """([lat, lng]) => { GP.map.setView([lat, lng], 18, {animate: false});
-             const p = GP.map.latLngToContainerPoint([lat, lng]);
-             const r = GP.map.getContainer().getBoundingClientRect();
-             return [p.x + r.left, p.y + r.top]; }""",
-        [pt.y, pt.x],
-    )
+    xy = probe.point_on_screen(pt.y, pt.x)
     assert page.evaluate("GP.layers.buildings_pv.shownCount()") > 0
     page.mouse.click(xy[0], xy[1])
     popup = page.wait_for_selector(".leaflet-popup-content .gp-popup-body", timeout=5000)
