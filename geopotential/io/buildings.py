@@ -10,7 +10,8 @@ Sources
 * ``bdtopo``: BD TOPO v3 ``batiment``: GPKG fields ``cleabs``, ``hauteur`` [m],
   ``nombre_d_etages``, ``usage_1``, ``nom`` where present; shapefile edition ``ID``,
   ``HAUTEUR``, ``NB_ETAGES``, ``USAGE1``. BD TOPO has no roof shape.
-* ``osm``: OSM GeoJSON exports (overpass-turbo, osmium, QuickOSM): ``id``/``@id``/
+* ``osm``: OSM GeoJSON exports (overpass-turbo, osmium, QuickOSM) and ``.osm.pbf`` / ``.osm``
+  extracts (GDAL OSM driver, ``multipolygons`` with ``building``): ``id``/``@id``/
   ``osm_id``, ``height`` (``"12 m"`` accepted), ``building:levels``, ``roof:shape``,
   ``building`` (kept as usage), ``name``.
 * ``etalab``: cadastre ``batiments`` GeoJSON or ``.json.gz`` (``type`` 01 hard / 02 light
@@ -167,8 +168,12 @@ def read_buildings(
     """
     if source not in SOURCES:
         raise InputError(f"unknown building source {source!r}; expected one of {SOURCES}", path=path, field="source")
-    raw = read_vector(path, layer=layer, working_crs=working_crs, crs=crs, polygons_only=True,
-                      preferred_layers=("batiment", "buildings", "batiments"), encoding=encoding)
+    if Path(path).suffix.lower() in OSM_FILE_SUFFIXES:
+        raw = _read_osm_file(path, working_crs)
+        source = "osm" if source == "auto" else source
+    else:
+        raw = read_vector(path, layer=layer, working_crs=working_crs, crs=crs, polygons_only=True,
+                          preferred_layers=("batiment", "buildings", "batiments"), encoding=encoding)
     kind = detect_source([c for c in raw.columns if c != raw.geometry.name]) if source == "auto" else source
     mapping = FIELD_MAPS[kind]
     gdf, unmapped = map_fields(raw, mapping, source=path, ignore=IGNORED_FIELDS[kind])
@@ -209,6 +214,31 @@ def read_buildings(
     out.attrs.update(raw.attrs)
     out.attrs.update({"source": kind, "unmapped_fields": unmapped})
     logger.info("%s: %d buildings read as %s (%d with a height)", path, len(out), kind, int(out.height_m.notna().sum()))
+    return out
+
+
+#: OpenStreetMap files read with GDAL's OSM driver (PBF and XML).
+OSM_FILE_SUFFIXES = (".pbf", ".osm")
+
+
+def _read_osm_file(path: str | Path, working_crs) -> gpd.GeoDataFrame:
+    """Buildings of an OSM PBF/XML extract: the driver's ``multipolygons`` layer where ``building``
+    is set, with the tags geopotential uses taken out of ``other_tags``."""
+    raw = read_vector(path, layer="multipolygons", working_crs=working_crs, polygons_only=True)
+    if "building" not in raw.columns:
+        raise InputError("OSM file holds no building polygon", path=path, field="building")
+    raw = raw[raw["building"].notna() & (raw["building"].astype(str) != "no")].copy()
+    if raw.empty:
+        raise InputError("OSM file holds no building polygon", path=path, field="building")
+    tags = raw.get("other_tags", pd.Series("", index=raw.index)).fillna("").astype(str)
+    for key in ("height", "building:height", "building:levels", "roof:shape"):  # vectorised hstore lookup
+        raw[key] = tags.str.extract(rf'(?:^|,)"{re.escape(key)}"=>"((?:[^"\\]|\\.)*)"', expand=False)
+    way = raw.get("osm_way_id", pd.Series(pd.NA, index=raw.index))
+    rel = raw.get("osm_id", pd.Series(pd.NA, index=raw.index))
+    raw["@id"] = np.where(way.notna(), "w" + way.astype(str), "r" + rel.astype(str))
+    keep = ["@id", "building", "name", "height", "building:height", "building:levels", "roof:shape", raw.geometry.name]
+    out = raw[[c for c in keep if c in raw.columns]]
+    out.attrs.update(raw.attrs)
     return out
 
 
