@@ -212,7 +212,7 @@ def solar_unit(task: UnitTask) -> str:
 def _step_h(index: pd.DatetimeIndex) -> float:
     if len(index) < 2:
         return 1.0
-    return float(np.median(np.diff(index.asi8)) / 3.6e12)
+    return float(pd.Series(index).diff().median() / pd.Timedelta(hours=1))  # whatever the time resolution
 
 
 def _dsm_faces(task: UnitTask, buildings, weather, meta, sp):

@@ -157,3 +157,26 @@ def test_dsm_covering_part_of_the_territory(make_config, demo_inputs, tmp_path):
         assert r.profile["tiled"] and r.profile["compress"] == "deflate" and r.nodata is not None
         arr = r.read(1, masked=True)
         assert arr.count() > 0 and float(arr.min()) >= 0
+
+
+def test_irradiation_raster_scales_the_weather_per_building(make_config, tmp_path):
+    """An annual GHI raster 10 % above the weather file's GHI raises every building's energy by ~10 %."""
+    import rasterio
+    from rasterio.transform import from_origin
+
+    from geopotential.io.weather import read_weather
+
+    cfg = make_config("plain", stages=NO_SHADING)
+    weather, _ = read_weather(cfg.inputs.weather)
+    annual_kwh_m2 = float(weather["ghi"].sum()) / 1000.0  # hourly values [Wh/m2] -> [kWh/m2]
+    raster = tmp_path / "ghi.tif"
+    with rasterio.open(raster, "w", driver="GTiff", width=100, height=100, count=1, dtype="float32",
+                       crs="EPSG:2154", transform=from_origin(645000, 6982000, 100, 100)) as dst:
+        dst.write(np.full((1, 100, 100), 1.1 * annual_kwh_m2, np.float32))
+    plain = run_pipeline(cfg).layers["buildings_pv"].set_index("building_id")
+    scaled = run_pipeline(
+        make_config("scaled", stages=NO_SHADING, inputs={"irradiation_raster": str(raster)})
+    ).layers["buildings_pv"].set_index("building_id")
+    has = plain["pv_energy_kwh_yr"] > 0
+    ratio = scaled.loc[has.index[has], "pv_energy_kwh_yr"] / plain.loc[has, "pv_energy_kwh_yr"]
+    assert ratio.between(1.08, 1.12).all(), ratio.describe()
