@@ -1,8 +1,9 @@
 """Session-wide test setup.
 
 The real reference datasets live outside the repository (``../shared/data``, or the folder
-named by ``GEOPOTENTIAL_SHARED_DATA``). Tests that use them fail, never skip, when they are
-missing.
+named by ``GEOPOTENTIAL_SHARED_DATA``, which ``.ci/run`` sets). With the variable set, a test
+whose data are missing fails; without it, such a test is skipped with the reason
+(``tests/_shared.py``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 import matplotlib
 import pytest
 
-from geopotential._paths import shared_data_dir
+from tests._shared import shared_path
 
 matplotlib.use("Agg")
 os.environ.setdefault("TQDM_DISABLE", "1")
@@ -21,11 +22,5 @@ os.environ.setdefault("TQDM_DISABLE", "1")
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    """Folder of the real reference datasets; fails the test if it is missing."""
-    path = shared_data_dir()
-    if not path.is_dir():
-        pytest.fail(
-            f"reference data not found at {path}: set GEOPOTENTIAL_SHARED_DATA to the shared/data folder",
-            pytrace=False,
-        )
-    return path
+    """Folder of the real reference datasets (see :func:`tests._shared.shared_path`)."""
+    return shared_path()

@@ -99,8 +99,12 @@ class BiogasParameters(BaseModel):
         "net", description="Potential level fed to siting: 'gross', 'available', 'net' or 'mobilisable_<scenario>'."
     )
     distance: Literal["euclidean", "road"] = Field(
-        "euclidean", description="Distance used for catchments; 'road' needs a road network (not implemented yet)."
+        "euclidean",
+        description="Distance used for catchments: 'euclidean' (straight line) or 'road' (shortest road length plus "
+        "straight access legs to the nearest road node; needs a road network, config inputs.roads).",
     )
+    road_snap_tolerance_m: float = field_from(_P, "road_snap_tolerance_m", gt=0)
+    road_max_segment_m: float = field_from(_P, "road_max_segment_m", gt=0)
 
     @field_validator("scenarios")
     @classmethod

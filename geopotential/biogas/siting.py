@@ -12,8 +12,16 @@
    band's minimum is blocked. It stops when no cell can feed a plant of the minimum size.
    Plants sit at the centre of a grid cell, so positions are known to ``siting_grid_m``.
 
-Each supply point is assigned to one plant at most. Distances are Euclidean; the road-network
-option is not implemented yet and raises :class:`~geopotential.exceptions.ConfigError`.
+Each supply point is assigned to one plant at most.
+
+Distances are Euclidean by default. With ``distance='road'`` and a road network, they are
+road distances (:mod:`geopotential.biogas.network`: straight access leg to the nearest road
+node + shortest road length + access leg), used both to score candidates and to assign
+supply: a point within the radius as the crow flies but beyond it by road is not taken.
+Candidate cells are those whose Euclidean coverage (an upper bound of the road coverage)
+could feed a plant of the minimum size; their exact road coverage is computed with one
+bounded Dijkstra per candidate, and the greedy search re-evaluates lazily only the
+candidates within twice the radius of a new plant (coverage only decreases).
 """
 
 from __future__ import annotations
@@ -27,8 +35,9 @@ import shapely
 from scipy.signal import fftconvolve
 from scipy.spatial import cKDTree
 
-from geopotential.exceptions import ConfigError, MissingFieldError
+from geopotential.exceptions import ConfigError, InputError, MissingFieldError
 
+from .network import NetworkReach, RoadGraph, road_graph
 from .coefficients import ch4_for_capacity_nm3_yr, chp_capacity_kwe, injection_capacity_nm3_h, plant_flow_nm3_h
 from .parameters import FAMILIES, BiogasParameters
 
@@ -119,6 +128,20 @@ def _take_nearest(tree, pts_idx, xy, ch4, assigned, site_xy, radius, need, at_le
     if cand.size == 0:
         return cand
     d = np.hypot(xy[cand, 0] - site_xy[0], xy[cand, 1] - site_xy[1])
+    return _take_sorted(cand, d, ch4, need, at_least_one, strict)
+
+
+def _take_reach(reach: NetworkReach, i, pts_idx, ch4, assigned, need, at_least_one=True, strict=False):
+    """As :func:`_take_nearest` with road distances from source ``i`` of ``reach``."""
+    t, d = reach.reach(i)
+    cand = pts_idx[t]
+    free = assigned[cand] < 0
+    return _take_sorted(cand[free], d[free], ch4, need, at_least_one, strict)
+
+
+def _take_sorted(cand, d, ch4, need, at_least_one, strict):
+    if cand.size == 0:
+        return cand
     order = np.argsort(d, kind="stable")
     cand = cand[order]
     cs = np.cumsum(ch4[cand])
@@ -143,6 +166,7 @@ def site_digesters(
     existing_plants: gpd.GeoDataFrame | None = None,
     params: BiogasParameters | None = None,
     show_progress: bool = False,
+    roads: gpd.GeoDataFrame | gpd.GeoSeries | RoadGraph | None = None,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, pd.Series]:
     """Place digesters to collect supply within the transport radius.
 
@@ -159,6 +183,11 @@ def site_digesters(
         Run parameters (radius, band, utilisation, CHP, grid).
     show_progress
         Show a tqdm bar over new plants.
+    roads
+        Road network for ``params.distance == 'road'``: a line layer
+        (:func:`geopotential.io.roads.read_roads`, reprojected to the CRS of ``supply`` if
+        needed) or a prebuilt :class:`~geopotential.biogas.network.RoadGraph`. Ignored
+        (logged) with Euclidean distances.
 
     Returns
     -------
@@ -178,10 +207,9 @@ def site_digesters(
         Index of ``supply``; the ``site_id`` each point feeds, <NA> if none.
     """
     params = params or BiogasParameters()
-    if params.distance == "road":
-        raise ConfigError("road-network distances are not implemented yet; use 'euclidean'", key="biogas.distance")
     if "ch4_nm3_yr" not in supply.columns:
         raise MissingFieldError("supply lacks ch4_nm3_yr", field="ch4_nm3_yr")
+    graph = _graph(supply, roads, params)
     n = len(supply)
     R = params.siting_radius_km * 1000.0
     geom = supply.geometry
@@ -208,12 +236,21 @@ def site_digesters(
         if len(ex):  # keep only plants with supply within the radius
             dist, _ = tree.query(shapely.get_coordinates(ex.geometry.to_numpy()), distance_upper_bound=R)
             ex = ex[np.isfinite(dist)]
-        need = _existing_need(ex, params)
         exy = shapely.get_coordinates(ex.geometry.to_numpy())
+        ex_reach = None
+        if graph is not None and len(ex):  # keep only plants with supply within the road radius
+            ex_reach = NetworkReach(graph, exy, xy[pts_idx], R)
+            reach_any = ex_reach.coverage(np.ones(pts_idx.size))[0] > 0
+            ex, exy = ex[reach_any], exy[reach_any]
+            ex_src = np.flatnonzero(reach_any)
+        need = _existing_need(ex, params)
         for j in np.argsort(-need, kind="stable"):
             if not need[j] > 0:
                 continue
-            take = _take_nearest(tree, pts_idx, xy, ch4, assigned, exy[j], R, need[j], at_least_one=False)
+            if ex_reach is None:
+                take = _take_nearest(tree, pts_idx, xy, ch4, assigned, exy[j], R, need[j], at_least_one=False)
+            else:
+                take = _take_reach(ex_reach, ex_src[j], pts_idx, ch4, assigned, need[j], at_least_one=False)
             k = len(site_xy)
             assigned[take] = k
             site_xy.append((exy[j, 0], exy[j, 1]))
@@ -256,7 +293,16 @@ def site_digesters(
         from tqdm.auto import tqdm
 
         bar = tqdm(disable=not show_progress, desc="siting", unit="plant")
-        while True:
+        if graph is not None:
+            rr, cc = np.nonzero(C >= 0.95 * min_ch4)
+            cand_xy = np.column_stack([x0 + (cc + 0.5) * cell, y0 + (rr + 0.5) * cell])
+            for sxy in _greedy_road(graph, cand_xy, xy, ch4, pts_idx, assigned, len(site_xy), min_ch4, max_ch4, R, cell):
+                site_xy.append(sxy)
+                site_ids.append(f"proposed_{len(site_xy) - 1:05d}")
+                status.append("proposed")
+                declared_nm3.append(np.nan)
+                bar.update(1)
+        while graph is None:
             ok = (C >= 0.95 * min_ch4) & ~blocked
             if not ok.any():
                 break
@@ -288,6 +334,68 @@ def site_digesters(
             C[rs:re, cs_:ce][C[rs:re, cs_:ce] < 1e-6 * max_ch4] = 0.0
         bar.close()
     return _tables(supply, xy, ch4, assigned, site_xy, site_ids, status, declared_nm3, params, R)
+
+
+def _graph(supply, roads, params: BiogasParameters) -> RoadGraph | None:
+    """Road graph for road distances, or None for Euclidean ones."""
+    if params.distance != "road":
+        if roads is not None:
+            logger.info("a road network was given but biogas.distance is 'euclidean': distances are Euclidean")
+        return None
+    if roads is None:
+        raise ConfigError("distance 'road' needs a road network: set inputs.roads (a line layer, e.g. BD TOPO "
+                          "troncon_de_route) and pass it as roads=, or set biogas.distance to 'euclidean'",
+                          key="biogas.distance")
+    if isinstance(roads, RoadGraph):
+        return roads
+    if getattr(roads, "crs", None) is not None and supply.crs is not None and roads.crs != supply.crs:
+        roads = roads.to_crs(supply.crs)
+    try:
+        return road_graph(roads, params.road_snap_tolerance_m, params.road_max_segment_m)
+    except InputError as exc:
+        raise InputError(f"inputs.roads: {exc}", field="geometry") from None
+
+
+def _greedy_road(graph, cand_xy, xy, ch4, pts_idx, assigned, k0, min_ch4, max_ch4, R, cell):
+    """Greedy max coverage with road distances (lazy re-evaluation). Yields site positions.
+
+    Scores are the road coverage of the unassigned supply plus the cone tie-breaker
+    (``TIE_BREAK_WEIGHT``, cone of radius ``R + cell``), as on the Euclidean raster.
+    ``assigned`` is updated in place, plants numbered from ``k0``.
+    """
+    if cand_xy.shape[0] == 0:
+        return
+    reach = NetworkReach(graph, cand_xy, xy[pts_idx], R)
+    L = R + cell
+    w = np.where(assigned[pts_idx] < 0, ch4[pts_idx], 0.0)
+    cov, cone = reach.coverage(w, L)
+    score = cov + TIE_BREAK_WEIGHT * cone
+    fresh = np.ones(cov.size, bool)
+    blocked = np.zeros(cov.size, bool)
+    kk = k0
+    while True:
+        ok = (cov >= 0.95 * min_ch4) & ~blocked
+        if not ok.any():
+            return
+        i = int(np.argmax(np.where(ok, score, -np.inf)))
+        if not fresh[i]:  # coverage only decreases: re-evaluate the best stale candidate
+            t, d = reach.reach(i)
+            cand = pts_idx[t]
+            free = assigned[cand] < 0
+            wc = ch4[cand[free]]
+            cov[i] = wc.sum()
+            score[i] = cov[i] + TIE_BREAK_WEIGHT * (wc * (1.0 - d[free] / L)).sum()
+            fresh[i] = True
+            continue
+        take = _take_reach(reach, i, pts_idx, ch4, assigned, max_ch4, strict=True)
+        if take.size == 0 or ch4[take].sum() < min_ch4:
+            blocked[i] = True
+            continue
+        assigned[take] = kk
+        kk += 1
+        # a candidate reaching a taken point lies within 2 R of the site (road >= Euclidean)
+        fresh[np.hypot(*(cand_xy - cand_xy[i]).T) <= 2 * R + cell] = False
+        yield (float(cand_xy[i, 0]), float(cand_xy[i, 1]))
 
 
 def _tables(supply, xy, ch4, assigned, site_xy, site_ids, status, declared_nm3, params, R):

@@ -12,8 +12,8 @@ import socket
 
 import pytest
 
-from geopotential._paths import shared_data_dir
 from geopotential.connectors.download import RetryPolicy
+from tests._shared import shared_path
 
 FAST = RetryPolicy(max_attempts=3, backoff_s=0.0, connect_timeout_s=5.0, read_timeout_s=10.0)
 _LOCAL_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
@@ -82,9 +82,7 @@ def network_guard(monkeypatch):
 @pytest.fixture
 def shared():
     """The real datasets folder (tests fail, never skip, when it is missing)."""
-    path = shared_data_dir()
-    assert path.is_dir(), f"shared data folder missing: {path}"
-    return path
+    return shared_path()
 
 
 @pytest.fixture

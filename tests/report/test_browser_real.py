@@ -11,16 +11,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geopotential._paths import shared_data_dir
 from geopotential.report.map import write_map
 from geopotential.report.parameters import MapParameters
+from tests._shared import shared_path
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def real_layers():
-    d = shared_data_dir()
+    d = shared_path()
     com = gpd.read_file(d / "france-geojson-somme" / "communes-80-somme.geojson").to_crs("EPSG:2154")
     area_km2 = com.geometry.area.to_numpy() / 1e6
     communes = gpd.GeoDataFrame({

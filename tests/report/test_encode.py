@@ -8,9 +8,8 @@ import numpy as np
 import pytest
 import shapely
 
-from geopotential._paths import shared_data_dir
 from geopotential.report.encode import encode_column, encode_layer
-
+from tests._shared import shared_path
 from tests.report._report_decode import column, decode_polygons
 
 
@@ -88,7 +87,7 @@ def test_empty_and_non_polygon_geometries_dropped():
 
 
 def test_real_somme_communes_simplified_within_tolerance():
-    path = shared_data_dir() / "france-geojson-somme" / "communes-80-somme.geojson"
+    path = shared_path("france-geojson-somme", "communes-80-somme.geojson")
     com = gpd.read_file(path).to_crs("EPSG:2154")
     assert len(com) == 779
     enc = encode_layer(com, columns=["code", "nom"], digits=6, max_features=10**6, simplify_m=5.0, kind="polygon",

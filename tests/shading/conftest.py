@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from geopotential._paths import shared_data_dir
+from tests._shared import shared_path
 
 
 @pytest.fixture(scope="session")
 def gbg_dir():
-    d = shared_data_dir() / "umep-gothenburg"
+    d = shared_path("umep-gothenburg")
     assert d.exists(), f"shared dataset missing: {d}"
     return d
 

@@ -7,11 +7,11 @@ import pytest
 import rasterio
 from affine import Affine
 
-from geopotential._paths import shared_data_dir
 from geopotential.exceptions import InputError
 from geopotential.io.dsm import read_raster
 from geopotential.io.raster import NODATA, write_geotiff
 from geopotential.io.umep_met import read_umep_met
+from tests._shared import shared_path
 
 
 def test_read_umep_met_gothenburg(gbg_weather):
@@ -28,7 +28,7 @@ def test_read_umep_met_gothenburg(gbg_weather):
 
 def test_read_umep_met_rejects_mislabelled_dates():
     """The La Rochelle TMYx file carries January irradiance stamped as July (day 181 first)."""
-    path = shared_data_dir() / "larochelle-tmyx" / "FRA_AC_La.Rochelle.073150_TMYx.2004-2018_UMEP.txt"
+    path = shared_path("larochelle-tmyx", "FRA_AC_La.Rochelle.073150_TMYx.2004-2018_UMEP.txt")
     with pytest.raises(InputError, match="La.Rochelle"):
         read_umep_met(path, latitude=46.18, longitude=-1.19, utc_offset_h=1)
     w, meta = read_umep_met(path, latitude=46.18, longitude=-1.19, utc_offset_h=1, validate=False)

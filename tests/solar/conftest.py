@@ -7,14 +7,14 @@ import numpy as np
 import pytest
 import shapely
 
-from geopotential._paths import shared_data_dir
 from geopotential.io.weather import read_pvgis_tmy
 from geopotential.solar import SolarParameters, orientation_yield_table
+from tests._shared import shared_path
 
 
 @pytest.fixture(scope="session")
 def pvgis_dir():
-    d = shared_data_dir() / "pvgis-weather"
+    d = shared_path("pvgis-weather")
     assert d.is_dir(), f"shared dataset missing: {d}"
     return d
 

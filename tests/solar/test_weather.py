@@ -13,7 +13,6 @@ import shapely
 import xarray as xr
 from rasterio.transform import from_origin
 
-from geopotential._paths import shared_data_dir
 from geopotential.exceptions import CorruptFileError, InputError, MissingFieldError
 from geopotential.io.weather import (
     clearsky_weather,
@@ -25,6 +24,7 @@ from geopotential.io.weather import (
     sample_irradiation_raster,
 )
 from geopotential.schema import WEATHER_COLUMNS
+from tests._shared import shared_path
 
 PVGIS_GHI_KWH = 1435.861  # sum of G(h) in the PVGIS TMY file [kWh/m2/yr]
 
@@ -65,7 +65,7 @@ def test_pvgis_epw_is_aligned_with_pvgis_csv(pvgis_dir):
 
 
 def test_epw_with_extra_field_is_read():
-    path = shared_data_dir() / "larochelle-tmyx" / "FRA_AC_La.Rochelle.Intl.AP.073160_TMYx_UWG.epw"
+    path = shared_path("larochelle-tmyx", "FRA_AC_La.Rochelle.Intl.AP.073160_TMYx_UWG.epw")
     weather, meta = read_epw(path)
     _check_canonical(weather)
     assert len(weather) == 8760
