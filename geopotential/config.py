@@ -100,6 +100,11 @@ class InputsConfig(_Strict):
     population: Path | None = Field(None, description="INSEE population CSV (code, population).")
     cadastre_parcels: LayerInput | None = Field(None, description="Cadastral parcels (Etalab).")
     rpg: LayerInput | None = Field(None, description="RPG agricultural parcels.")
+    roads: LayerInput | None = Field(
+        None,
+        description="Road network (line layer: BD TOPO troncon_de_route, OSM highways), used by digester "
+        "siting when biogas.distance is 'road'.",
+    )
     livestock: Path | None = Field(None, description="Livestock heads per commune and category (CSV).")
     point_sources: Path | None = Field(None, description="Agrifood / wastewater sources with tonnages (CSV).")
     existing_plants: Path | None = Field(

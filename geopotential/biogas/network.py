@@ -189,9 +189,9 @@ class NetworkReach:
             D = dijkstra(graph.graph, directed=False, indices=sn_unique[blk], limit=R)
             D = D[:, tn_unique] if tn_unique.size else D[:, :0]
             r, c = np.nonzero(np.isfinite(D))
-            rows.append(blk[r])
-            cols.append(c)
-            vals.append(D[r, c])
+            rows.append(blk[r].astype(np.int32))
+            cols.append(c.astype(np.int32))
+            vals.append(D[r, c].astype(np.float32))  # [m], 1 mm precision at 15 km
         rows = np.concatenate(rows) if rows else np.zeros(0, np.int64)
         cols = np.concatenate(cols) if cols else np.zeros(0, np.int64)
         vals = np.concatenate(vals) if vals else np.zeros(0)
@@ -199,6 +199,15 @@ class NetworkReach:
         o = np.lexsort((cols, rows))
         self.e_col, self.e_dist = cols[o], vals[o]
         self.e_ptr = np.searchsorted(rows[o], np.arange(sn_unique.size + 1)).astype(np.int64)
+        # transposed: per target-node column, the source-node rows reaching it; per row, its sources
+        o = np.lexsort((rows, cols))
+        self.c_row, self.c_dist = rows[o], vals[o]
+        self.c_ptr = np.searchsorted(cols[o], np.arange(tn_unique.size + 1)).astype(np.int64)
+        o = np.argsort(self.s_row, kind="stable")
+        self.r_src = o.astype(np.int64)
+        self.r_ptr = np.searchsorted(self.s_row[o], np.arange(sn_unique.size + 1)).astype(np.int64)
+        self.t_col = np.searchsorted(tn_unique, t_node).astype(np.int64)
+        self.t_acc = t_acc
         logger.info("road reach: %d sources (%d distinct nodes), %d targets on %d nodes, %d node pairs within %.0f m",
                     self.n_sources, todo.size, self.n_targets, tn_unique.size, self.e_col.size, R)
 
@@ -226,11 +235,52 @@ class NetworkReach:
         (target, distance_m)
             Target indices (positions in ``target_xy``) and distances [m] (access legs included).
         """
-        _, start, stop, to_node = self._entries(np.array([source]))
-        n = stop - start
-        pos = np.repeat(start - np.cumsum(n) + n, n) + np.arange(n.sum())
-        d = np.repeat(to_node, n) + self.t_acc_sorted[pos]
-        return self.t_order[pos], d
+        if not self.s_live[source]:
+            return np.zeros(0, np.int64), np.zeros(0)
+        row = self.s_row[source]
+        a, b = self.e_ptr[row], self.e_ptr[row + 1]
+        col = self.e_col[a:b]
+        start, end = self.tn_start[col], self.tn_end[col]
+        pos = _expand(start, end - start)
+        d = np.repeat(self.source_access_m[source] + self.e_dist[a:b], end - start) + self.t_acc_sorted[pos]
+        ok = d <= self.radius_m
+        return self.t_order[pos[ok]], d[ok]
+
+    def removed(self, targets: np.ndarray, weight: np.ndarray, cone_radius_m: float | None = None
+                ) -> tuple[np.ndarray, np.ndarray]:
+        """Decrease of :meth:`coverage` of every source when ``targets`` are taken away.
+
+        Parameters
+        ----------
+        targets
+            Target indices (positions in ``target_xy``), each once.
+        weight
+            Their weights (same length).
+        cone_radius_m : float [m], optional
+            As in :meth:`coverage`.
+
+        Returns
+        -------
+        (total, cone)
+            Arrays of length ``n_sources`` to subtract from the coverage.
+        """
+        L = cone_radius_m or self.radius_m
+        targets = np.asarray(targets, dtype=np.int64)
+        weight = np.asarray(weight, dtype=float)
+        col = self.t_col[targets]
+        cnt = self.c_ptr[col + 1] - self.c_ptr[col]
+        tt = np.repeat(np.arange(targets.size), cnt)
+        pos = _expand(self.c_ptr[col], cnt)
+        row, dist = self.c_row[pos], self.c_dist[pos]
+        scnt = self.r_ptr[row + 1] - self.r_ptr[row]
+        k = np.repeat(np.arange(row.size), scnt)
+        src = self.r_src[_expand(self.r_ptr[row], scnt)]
+        tk = tt[k]
+        d = self.source_access_m[src] + dist[k] + self.t_acc[targets[tk]]
+        ok = d <= self.radius_m
+        src, w, d = src[ok], weight[tk[ok]], d[ok]
+        return (np.bincount(src, weights=w, minlength=self.n_sources),
+                np.bincount(src, weights=w * (1.0 - d / L), minlength=self.n_sources))
 
     def coverage(self, weight: np.ndarray, cone_radius_m: float | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Sum of target weights within the radius of every source (vectorised).
@@ -262,6 +312,12 @@ class NetworkReach:
             total += np.bincount(s, weights=W, minlength=self.n_sources)
             cone += np.bincount(s, weights=W - (to_node * W + WA) / L, minlength=self.n_sources)
         return total, cone
+
+
+def _expand(start: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Concatenation of ``arange(start[i], start[i] + count[i])`` (vectorised)."""
+    count = np.asarray(count, dtype=np.int64)
+    return np.repeat(np.asarray(start, dtype=np.int64) - np.cumsum(count) + count, count) + np.arange(count.sum())
 
 
 def _count_le(key: np.ndarray, start: np.ndarray, end: np.ndarray, budget: np.ndarray) -> np.ndarray:

@@ -121,7 +121,7 @@ class BiogasParameters(BaseModel):
         return v
 
     @model_validator(mode="after")
-    def _check_band(self) -> "BiogasParameters":
+    def _check_band(self) -> BiogasParameters:
         if self.plant_min_nm3_h > self.plant_max_nm3_h:
             raise ValueError("plant_min_nm3_h must not exceed plant_max_nm3_h")
         if not self.cive_yield_t_dm_ha_low <= self.cive_yield_t_dm_ha <= self.cive_yield_t_dm_ha_high:

@@ -20,8 +20,8 @@ node + shortest road length + access leg), used both to score candidates and to 
 supply: a point within the radius as the crow flies but beyond it by road is not taken.
 Candidate cells are those whose Euclidean coverage (an upper bound of the road coverage)
 could feed a plant of the minimum size; their exact road coverage is computed with one
-bounded Dijkstra per candidate, and the greedy search re-evaluates lazily only the
-candidates within twice the radius of a new plant (coverage only decreases).
+bounded Dijkstra per distinct candidate road node, and after each new plant the supply it
+takes is subtracted exactly from the coverage of every candidate that reached it.
 """
 
 from __future__ import annotations
@@ -37,8 +37,13 @@ from scipy.spatial import cKDTree
 
 from geopotential.exceptions import ConfigError, InputError, MissingFieldError
 
+from .coefficients import (
+    ch4_for_capacity_nm3_yr,
+    chp_capacity_kwe,
+    injection_capacity_nm3_h,
+    plant_flow_nm3_h,
+)
 from .network import NetworkReach, RoadGraph, road_graph
-from .coefficients import ch4_for_capacity_nm3_yr, chp_capacity_kwe, injection_capacity_nm3_h, plant_flow_nm3_h
 from .parameters import FAMILIES, BiogasParameters
 
 logger = logging.getLogger(__name__)
@@ -357,7 +362,7 @@ def _graph(supply, roads, params: BiogasParameters) -> RoadGraph | None:
 
 
 def _greedy_road(graph, cand_xy, xy, ch4, pts_idx, assigned, k0, min_ch4, max_ch4, R, cell):
-    """Greedy max coverage with road distances (lazy re-evaluation). Yields site positions.
+    """Greedy max coverage with road distances. Yields site positions.
 
     Scores are the road coverage of the unassigned supply plus the cone tie-breaker
     (``TIE_BREAK_WEIGHT``, cone of radius ``R + cell``), as on the Euclidean raster.
@@ -369,32 +374,26 @@ def _greedy_road(graph, cand_xy, xy, ch4, pts_idx, assigned, k0, min_ch4, max_ch
     L = R + cell
     w = np.where(assigned[pts_idx] < 0, ch4[pts_idx], 0.0)
     cov, cone = reach.coverage(w, L)
-    score = cov + TIE_BREAK_WEIGHT * cone
-    fresh = np.ones(cov.size, bool)
     blocked = np.zeros(cov.size, bool)
+    pos_of = np.full(assigned.size, -1, dtype=np.int64)  # supply index -> target position
+    pos_of[pts_idx] = np.arange(pts_idx.size)
     kk = k0
     while True:
         ok = (cov >= 0.95 * min_ch4) & ~blocked
         if not ok.any():
             return
-        i = int(np.argmax(np.where(ok, score, -np.inf)))
-        if not fresh[i]:  # coverage only decreases: re-evaluate the best stale candidate
-            t, d = reach.reach(i)
-            cand = pts_idx[t]
-            free = assigned[cand] < 0
-            wc = ch4[cand[free]]
-            cov[i] = wc.sum()
-            score[i] = cov[i] + TIE_BREAK_WEIGHT * (wc * (1.0 - d[free] / L)).sum()
-            fresh[i] = True
-            continue
+        i = int(np.argmax(np.where(ok, cov + TIE_BREAK_WEIGHT * cone, -np.inf)))
         take = _take_reach(reach, i, pts_idx, ch4, assigned, max_ch4, strict=True)
         if take.size == 0 or ch4[take].sum() < min_ch4:
             blocked[i] = True
             continue
         assigned[take] = kk
         kk += 1
-        # a candidate reaching a taken point lies within 2 R of the site (road >= Euclidean)
-        fresh[np.hypot(*(cand_xy - cand_xy[i]).T) <= 2 * R + cell] = False
+        # exact update of every candidate's coverage: subtract the taken supply it reached
+        d_tot, d_cone = reach.removed(pos_of[take], ch4[take], L)
+        cov -= d_tot
+        cone -= d_cone
+        cov[cov < 1e-9 * max_ch4] = 0.0
         yield (float(cand_xy[i, 0]), float(cand_xy[i, 1]))
 
 

@@ -35,20 +35,23 @@ def _with_commune_geometry(df: pd.DataFrame, communes: gpd.GeoDataFrame | None):
 
 
 def biogas_layers(
-    parcels: gpd.GeoDataFrame,
+    parcels: gpd.GeoDataFrame | None,
     livestock: pd.DataFrame | None = None,
     communes: pd.DataFrame | None = None,
     point_sources: gpd.GeoDataFrame | None = None,
     existing_plants: gpd.GeoDataFrame | None = None,
     params: BiogasParameters | None = None,
     site: bool = True,
+    roads: gpd.GeoDataFrame | None = None,
+    show_progress: bool = False,
 ) -> dict[str, pd.DataFrame]:
     """Compute every biogas layer.
 
     Parameters
     ----------
     parcels
-        Canonical RPG parcels with ``commune_insee`` (spatial join done by the caller).
+        Canonical RPG parcels with ``commune_insee`` (spatial join done by the caller), or
+        None when the territory has no RPG layer.
     livestock
         Heads per commune (wide or long, see :func:`livestock_potential`).
     communes
@@ -62,6 +65,10 @@ def biogas_layers(
         Run parameters.
     site
         Run the digester siting.
+    roads
+        Road network for ``params.distance == "road"`` (:func:`geopotential.io.roads.read_roads`).
+    show_progress
+        Progress bar over the plants placed.
 
     Returns
     -------
@@ -72,7 +79,7 @@ def biogas_layers(
         (one-row totals), ``digester_sites``, ``catchments``, ``supply_assignment``.
     """
     params = params or BiogasParameters()
-    pb = parcel_potential(parcels, params)
+    pb = parcel_potential(parcels, params) if parcels is not None and len(parcels) else None
     lb = livestock_potential(livestock, params) if livestock is not None else None
     bb = biowaste_potential(communes, params) if communes is not None and "population" in communes.columns else None
     if bb is not None and "geometry" in bb.columns:
@@ -85,7 +92,7 @@ def biogas_layers(
         "digester_sites": None, "catchments": None, "supply_assignment": None,
     }
     if site:
-        layers = [pb]
+        layers = [pb] if pb is not None else []
         for extra in (lb, bb):
             if extra is not None:
                 g = _with_commune_geometry(extra, communes)
@@ -95,11 +102,15 @@ def biogas_layers(
                     layers.append(g)
         if psb is not None and "geometry" in psb.columns:
             layers.append(psb)
+        layers = [g for g in layers if g is not None and len(g)]
+        if not layers:
+            return out
         sup = supply_points(*layers, params=params)
-        sites, catch, asg = site_digesters(sup, existing_plants, params)
-        labels = np.full(len(pb), None, dtype=object)
-        sel = (sup["layer"] == 0).to_numpy()
-        labels[sup["row"].to_numpy()[sel]] = asg.to_numpy(dtype=object)[sel]
-        pb["site_id"] = pd.array(labels, dtype="string")
+        sites, catch, asg = site_digesters(sup, existing_plants, params, show_progress=show_progress, roads=roads)
+        if pb is not None:
+            labels = np.full(len(pb), None, dtype=object)
+            sel = (sup["layer"] == 0).to_numpy()
+            labels[sup["row"].to_numpy()[sel]] = asg.to_numpy(dtype=object)[sel]
+            pb["site_id"] = pd.array(labels, dtype="string")
         out.update(digester_sites=sites, catchments=catch, supply_assignment=sup.assign(site_id=asg.to_numpy()))
     return out

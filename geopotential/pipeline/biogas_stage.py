@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 
-import geopandas as gpd
 import pandas as pd
 
 from geopotential.pipeline.context import RunContext
@@ -29,57 +28,25 @@ def _crop_labels(parcels_biogas: pd.DataFrame) -> pd.Series:
 
 
 def run_biogas(ctx: RunContext, data) -> dict[str, pd.DataFrame]:
-    """Compute the biogas layers of the run."""
-    from geopotential import biogas
+    """Compute the biogas layers of the run (a thin shell over :func:`geopotential.biogas.biogas_layers`)."""
+    from geopotential.biogas import biogas_layers
 
-    params = ctx.config.biogas
+    out = biogas_layers(
+        data.rpg, data.livestock, data.communes, data.point_sources, data.existing_plants,
+        params=ctx.config.biogas, roads=data.roads, show_progress=ctx.config.execution.show_progress,
+    )
     layers: dict[str, pd.DataFrame] = {}
-    supply_layers = []
-    parcels_biogas = livestock_biogas = biowaste_biogas = point_biogas = None
-
-    if data.rpg is not None and len(data.rpg):
-        parcels_biogas = biogas.parcel_potential(data.rpg, params)
-        if "crop_label" not in parcels_biogas.columns:
-            parcels_biogas["crop_label"] = _crop_labels(parcels_biogas)
-        layers["parcels_biogas"] = parcels_biogas
-        supply_layers.append(parcels_biogas)
-        n_ex = int((parcels_biogas["exclusion_reason"].fillna("") != "").sum())
-        logger.info("biogas: %d parcels, %d excluded with a reason", len(parcels_biogas), n_ex)
-
-    communes = data.communes
-    if data.livestock is not None and len(data.livestock):
-        livestock_biogas = biogas.livestock_potential(data.livestock, params)
-        if communes is not None:
-            livestock_biogas = _with_commune_geometry(livestock_biogas, communes)
-        layers["livestock_biogas"] = livestock_biogas
-        supply_layers.append(livestock_biogas)
-    if communes is not None and "population" in communes.columns:
-        biowaste_biogas = biogas.biowaste_potential(communes[communes["population"].notna()], params)
-        layers["biowaste_biogas"] = biowaste_biogas
-        supply_layers.append(biowaste_biogas)
-    if data.point_sources is not None and len(data.point_sources):
-        point_biogas = biogas.point_source_potential(data.point_sources, params)
-        layers["point_sources_biogas"] = point_biogas
-        supply_layers.append(point_biogas)
-
-    summary = biogas.commune_biogas_summary(parcels_biogas, livestock_biogas, biowaste_biogas, point_biogas, params=params)
-    layers["_biogas_commune_summary"] = summary
-
-    geo_supply = [s for s in supply_layers if isinstance(s, gpd.GeoDataFrame) and len(s)]
-    if geo_supply:
-        supply = biogas.supply_points(*geo_supply, params=params)
-        existing = data.existing_plants
-        sites, catchments, _assignment = biogas.site_digesters(
-            supply, existing, params, show_progress=ctx.config.execution.show_progress
-        )
-        layers["digester_sites"] = sites
-        layers["catchments"] = catchments
+    pb = out["parcels_biogas"]
+    if pb is not None:
+        if "crop_label" not in pb.columns:
+            pb["crop_label"] = _crop_labels(pb)
+        n_ex = int((pb["exclusion_reason"].fillna("") != "").sum())
+        logger.info("biogas: %d parcels, %d excluded with a reason", len(pb), n_ex)
+    for name in ("parcels_biogas", "livestock_biogas", "biowaste_biogas", "point_sources_biogas",
+                 "digester_sites", "catchments"):
+        if out.get(name) is not None:
+            layers[name] = out[name]
+    layers["_biogas_commune_summary"] = out["communes_biogas"]
     if data.existing_plants is not None and len(data.existing_plants):
         layers["existing_plants"] = data.existing_plants
     return layers
-
-
-def _with_commune_geometry(df: pd.DataFrame, communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    geom = communes.set_index("commune_insee").geometry
-    g = df["commune_insee"].astype(str).map(geom)
-    return gpd.GeoDataFrame(df.copy(), geometry=g.to_numpy(), crs=communes.crs)

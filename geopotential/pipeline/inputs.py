@@ -28,6 +28,7 @@ class TerritoryData:
     buildings: gpd.GeoDataFrame | None = None
     cadastre: gpd.GeoDataFrame | None = None
     rpg: gpd.GeoDataFrame | None = None
+    roads: gpd.GeoDataFrame | None = None
     livestock: pd.DataFrame | None = None
     point_sources: gpd.GeoDataFrame | None = None
     existing_plants: gpd.GeoDataFrame | None = None
@@ -118,6 +119,10 @@ def read_inputs(config: Config) -> TerritoryData:
             data.rpg = _load_cached(config, inp.rpg.path, working_crs=crs)
         else:
             data.rpg = read_rpg(inp.rpg.path, layer=inp.rpg.layer, working_crs=crs)
+    if inp.roads is not None:
+        from geopotential.io.roads import read_roads
+
+        data.roads = layer(inp.roads, lambda path, layer, working_crs, crs: read_roads(path, layer=layer, working_crs=working_crs))
     if inp.livestock is not None:
         from geopotential.io.livestock import read_livestock
 

@@ -76,6 +76,29 @@ def test_access_legs_and_coverage():
     np.testing.assert_allclose(nr.coverage(np.array([2.0, 5.0]))[0], [5.0])
 
 
+def test_removed_matches_recomputed_coverage():
+    rng = np.random.default_rng(5)
+    g = road_graph(_roads(_grid_lines(X0, X0 + 20_000, Y0, Y0 + 20_000, 1000)), max_segment_m=500)
+    src = np.column_stack([X0 + rng.uniform(0, 20_000, 60), Y0 + rng.uniform(0, 20_000, 60)])
+    tgt = np.column_stack([X0 + rng.uniform(0, 20_000, 3000), Y0 + rng.uniform(0, 20_000, 3000)])
+    w = rng.uniform(0, 2, 3000)
+    nr = NetworkReach(g, src, tgt, radius_m=6000)
+    tot, cone = nr.coverage(w, 7000)
+    D = network_distances(g, src, tgt, 6000)
+    np.testing.assert_allclose(tot, np.where(np.isfinite(D), w, 0).sum(axis=1), rtol=1e-9)
+    np.testing.assert_allclose(cone, np.where(np.isfinite(D), w * (1 - D / 7000), 0).sum(axis=1), rtol=1e-6)
+    taken = rng.choice(3000, 700, replace=False)
+    dt, dc = nr.removed(taken, w[taken], 7000)
+    w2 = w.copy()
+    w2[taken] = 0
+    tot2, cone2 = nr.coverage(w2, 7000)
+    np.testing.assert_allclose(tot - dt, tot2, atol=1e-9)
+    np.testing.assert_allclose(cone - dc, cone2, atol=1e-9)
+    # road distance is never shorter than the straight line
+    e = np.hypot(src[:, None, 0] - tgt[None, :, 0], src[:, None, 1] - tgt[None, :, 1])
+    assert (D[np.isfinite(D)] >= e[np.isfinite(D)] - 1e-6).all()
+
+
 def test_parallel_edges_keep_shortest_and_multilines():
     a = shapely.LineString([(X0, Y0), (X0 + 1000, Y0)])
     detour = shapely.LineString([(X0, Y0), (X0 + 500, Y0 + 2000), (X0 + 1000, Y0)])
@@ -142,7 +165,7 @@ def test_existing_plant_takes_by_road_only(river):
     # existing plant on the west bank, big enough to take both clusters
     ex = gpd.GeoDataFrame({"site_id": ["A"], "capacity_nm3_h": [400.0]},
                           geometry=gpd.points_from_xy([X0 + 3000], [Y0]), crs=2154)
-    sites_e, _, asg_e = site_digesters(sup, ex, p)
+    _, _, asg_e = site_digesters(sup, ex, p)
     assert (asg_e == "existing_A").all()
     sites, _, asg = site_digesters(sup, ex, pr, roads=roads)
     west = (sup["side"] == "west").to_numpy()
@@ -226,7 +249,7 @@ def test_100k_supply_points_on_a_50km_grid_network():
                            geometry=gpd.points_from_xy(x, y), crs=2154)
     roads = _roads(_grid_lines(X0 - 2000, X0 + 52_000, Y0 - 2000, Y0 + 52_000, 500))
     t0 = time.perf_counter()
-    sites, catch, asg = site_digesters(sup, None, p, roads=roads)
+    sites, _, asg = site_digesters(sup, None, p, roads=roads)
     dt = time.perf_counter() - t0
     print(f"\nroad siting: {n} supply points, 50 km grid network (500 m), {len(sites)} sites in {dt:.2f} s")
     assert len(sites) > 10

@@ -180,3 +180,22 @@ def test_irradiation_raster_scales_the_weather_per_building(make_config, tmp_pat
     has = plain["pv_energy_kwh_yr"] > 0
     ratio = scaled.loc[has.index[has], "pv_energy_kwh_yr"] / plain.loc[has, "pv_energy_kwh_yr"]
     assert ratio.between(1.08, 1.12).all(), ratio.describe()
+
+
+def test_road_network_siting_through_the_config(make_config, tmp_path):
+    """inputs.roads + biogas.distance='road': the pipeline sites digesters by road distance."""
+    import shapely
+
+    xs, ys = np.arange(640000, 660001, 500.0), np.arange(6968000, 6988001, 500.0)
+    lines = [shapely.LineString([(x, ys[0]), (x, ys[-1])]) for x in xs]
+    lines += [shapely.LineString([(xs[0], y), (xs[-1], y)]) for y in ys]
+    roads = gpd.GeoDataFrame({"cleabs": [f"TRONROUT{i:06d}" for i in range(len(lines))], "nature": "Route à 1 chaussée"},
+                             geometry=lines, crs=2154)
+    path = tmp_path / "roads.gpkg"
+    roads.to_file(path, layer="troncon_de_route", driver="GPKG")
+    cfg = make_config(stages=NO_SHADING, inputs={"roads": {"path": str(path)}}, biogas={"distance": "road"})
+    result = run_pipeline(cfg)
+    sites = result.layers["digester_sites"]
+    assert len(sites) >= 1 and (sites["capacity_nm3_h"] > 0).all()
+    meta = json.loads((result.run_dir / "run.json").read_text())
+    assert meta["config"]["biogas"]["distance"] == "road"
