@@ -199,3 +199,26 @@ def test_road_network_siting_through_the_config(make_config, tmp_path):
     assert len(sites) >= 1 and (sites["capacity_nm3_h"] > 0).all()
     meta = json.loads((result.run_dir / "run.json").read_text())
     assert meta["config"]["biogas"]["distance"] == "road"
+
+
+def test_inputs_in_epsg4326_give_the_same_results(make_config, demo_inputs, tmp_path):
+    """Buildings, communes and RPG arriving in degrees are reprojected at the boundary: same results."""
+    for name, layer in (("buildings.gpkg", "batiment"), ("rpg.gpkg", "parcelles_graphiques")):
+        gpd.read_file(demo_inputs / name, layer=layer).to_crs(4326).to_file(tmp_path / name, layer=layer, driver="GPKG")
+    base = run_pipeline(make_config("l93", stages=NO_SHADING))
+    geo = run_pipeline(make_config("wgs84", stages=NO_SHADING, inputs={
+        "buildings": {"path": str(tmp_path / "buildings.gpkg"), "layer": "batiment", "source": "bdtopo"},
+        "rpg": {"path": str(tmp_path / "rpg.gpkg"), "layer": "parcelles_graphiques"},
+    }))
+    for layer, key, cols in (
+        ("buildings_pv", "building_id", ["pv_energy_kwh_yr", "usable_area_m2", "pv_capacity_kwp"]),
+        ("parcels_biogas", "parcel_id", ["area_ha", "energy_net_mwh_pcs_yr"]),
+        ("communes_summary", "commune_insee", ["pv_energy_kwh_yr", "biogas_energy_net_mwh_pcs_yr"]),
+    ):
+        a = base.layers[layer].set_index(key).sort_index()
+        b = geo.layers[layer].set_index(key).sort_index()
+        assert list(a.index) == list(b.index), layer
+        assert geo.layers[layer].crs.to_epsg() == 2154
+        for c in cols:
+            np.testing.assert_allclose(b[c].to_numpy(float), a[c].to_numpy(float), rtol=1e-6, atol=1e-6,
+                                       err_msg=f"{layer}.{c}")
