@@ -408,8 +408,13 @@
       });
     },
     _pick: function (r) {
-      while (this._list.firstChild) this._list.removeChild(this._list.firstChild);
-      GP.focus(r.layer, r.i);
+      // after the click has finished bubbling: the list item must still be attached while
+      // Leaflet decides whether the click was on the map (which would close the new popup)
+      var list = this._list;
+      setTimeout(function () {
+        while (list.firstChild) list.removeChild(list.firstChild);
+        GP.focus(r.layer, r.i);
+      }, 0);
     },
   });
 
