@@ -88,67 +88,71 @@ def _codes(df: pd.DataFrame, what: str) -> pd.Series:
     return df["commune_insee"].astype(str)
 
 
-def _consumption_wide(consumption: pd.DataFrame, hv: str, ratio: float) -> pd.DataFrame:
-    for c in ("carrier", "consumption_mwh_yr"):
-        if c not in consumption.columns:
-            raise MissingFieldError("column missing from the consumption table", field=c)
-    codes = _codes(consumption, "consumption")
-    carrier = consumption["carrier"].astype(str)
-    unknown = sorted(set(carrier) - set(CARRIERS))
+def _energy_rows(df: pd.DataFrame, what: str, kind_col: str, kinds, value_col: str, is_gas,
+                 hv: str, ratio: float) -> pd.DataFrame:
+    """Validated long rows ``commune_insee, <kind_col>, v`` with gas converted to the balance's heating value.
+
+    Parameters
+    ----------
+    df
+        Long table (consumption per carrier, or production per source).
+    what
+        Table name for messages.
+    kind_col, kinds
+        Category column and its allowed values.
+    value_col
+        Energy column [MWh/yr]; must not be negative.
+    is_gas
+        Function of the category Series giving the rows that are gas (PCS when unstated).
+    hv, ratio
+        Heating value of the balance and PCI/PCS ratio.
+    """
+    for c in (kind_col, value_col):
+        if c not in df.columns:
+            raise MissingFieldError(f"column missing from the {what} table", field=c)
+    codes = _codes(df, what)
+    kind = df[kind_col].astype(str)
+    unknown = sorted(set(kind) - set(kinds))
     if unknown:
-        raise InputError(f"unknown carriers {unknown}; expected {list(CARRIERS)}", field="carrier")
-    values = pd.to_numeric(consumption["consumption_mwh_yr"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
+        raise InputError(f"unknown {kind_col} values {unknown}; expected {list(kinds)}", field=kind_col)
+    values = pd.to_numeric(df[value_col], errors="coerce").fillna(0.0).to_numpy(dtype=float)
     if (values < 0).any():
-        raise InputError("negative consumption values", field="consumption_mwh_yr")
-    is_gas = (carrier == "gas").to_numpy()
-    if "heating_value" in consumption.columns:
-        row_hv = consumption["heating_value"].fillna("").astype(str).str.lower().to_numpy()
+        raise InputError(f"negative values in the {what} table", field=value_col)
+    gas = np.asarray(is_gas(kind), dtype=bool)
+    if "heating_value" in df.columns:
+        row_hv = df["heating_value"].fillna("").astype(str).str.lower().to_numpy()
     else:
-        row_hv = np.where(is_gas, "", "")
-    missing_hv = is_gas & (row_hv == "")
+        row_hv = np.full(len(values), "", dtype=object)
+    missing_hv = gas & (row_hv == "")
     if missing_hv.any():
-        logger.info("%d gas consumption rows without heating_value taken as PCS (ORE/SDES convention)",
-                    int(missing_hv.sum()))
+        logger.info("%d gas rows of the %s table without heating_value taken as PCS (ORE/SDES convention)",
+                    int(missing_hv.sum()), what)
         row_hv = np.where(missing_hv, "pcs", row_hv)
-    bad = sorted(set(row_hv[is_gas]) - {"pcs", "pci"})
+    bad = sorted(set(row_hv[gas]) - {"pcs", "pci"})
     if bad:
         raise InputError(f"heating_value of gas rows must be pcs or pci, found {bad}", field="heating_value")
     factor = np.ones(len(values))
     for src in ("pcs", "pci"):
-        factor[is_gas & (row_hv == src)] = _hv_factor(src, hv, ratio)
-    data = pd.DataFrame({"commune_insee": codes.to_numpy(), "carrier": carrier.to_numpy(), "v": values * factor})
+        factor[gas & (row_hv == src)] = _hv_factor(src, hv, ratio)
+    return pd.DataFrame({"commune_insee": codes.to_numpy(), kind_col: kind.to_numpy(), "v": values * factor})
+
+
+def _consumption_wide(consumption: pd.DataFrame, hv: str, ratio: float) -> pd.DataFrame:
+    data = _energy_rows(consumption, "consumption", "carrier", CARRIERS, "consumption_mwh_yr",
+                        lambda k: k == "gas", hv, ratio)
     wide = data.pivot_table(index="commune_insee", columns="carrier", values="v", aggfunc="sum", fill_value=0.0)
     wide = wide.reindex(columns=list(CARRIERS), fill_value=0.0)
     if "consumption_is_default" in consumption.columns:
         flag = consumption["consumption_is_default"].fillna(False).astype(bool).to_numpy()
     else:
-        flag = np.zeros(len(values), dtype=bool)
-    wide["consumption_is_default"] = pd.Series(flag, index=codes.to_numpy()).groupby(level=0).any()
+        flag = np.zeros(len(data), dtype=bool)
+    wide["consumption_is_default"] = pd.Series(flag, index=data["commune_insee"].to_numpy()).groupby(level=0).any()
     return wide
 
 
 def _existing_wide(existing: pd.DataFrame, hv: str, ratio: float) -> pd.DataFrame:
-    for c in ("source", "production_mwh_yr"):
-        if c not in existing.columns:
-            raise MissingFieldError("column missing from the existing-production table", field=c)
-    codes = _codes(existing, "existing-production")
-    source = existing["source"].astype(str)
-    unknown = sorted(set(source) - set(SOURCE_CARRIER))
-    if unknown:
-        raise InputError(f"unknown production sources {unknown}; expected {list(SOURCE_CARRIER)}", field="source")
-    values = pd.to_numeric(existing["production_mwh_yr"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
-    if (values < 0).any():
-        raise InputError("negative production values", field="production_mwh_yr")
-    is_gas = (source.map(SOURCE_CARRIER) == "gas").to_numpy()
-    if "heating_value" in existing.columns:
-        row_hv = existing["heating_value"].fillna("").astype(str).str.lower().to_numpy()
-    else:
-        row_hv = np.full(len(values), "", dtype=object)
-    row_hv = np.where(is_gas & (row_hv == ""), "pcs", row_hv)
-    factor = np.ones(len(values))
-    for src in ("pcs", "pci"):
-        factor[is_gas & (row_hv == src)] = _hv_factor(src, hv, ratio)
-    data = pd.DataFrame({"commune_insee": codes.to_numpy(), "source": source.to_numpy(), "v": values * factor})
+    data = _energy_rows(existing, "existing-production", "source", SOURCE_CARRIER, "production_mwh_yr",
+                        lambda k: k.map(SOURCE_CARRIER) == "gas", hv, ratio)
     wide = data.pivot_table(index="commune_insee", columns="source", values="v", aggfunc="sum", fill_value=0.0)
     return wide.reindex(columns=list(SOURCE_CARRIER), fill_value=0.0)
 
