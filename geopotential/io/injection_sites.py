@@ -20,7 +20,7 @@ import pandas as pd
 
 from geopotential.crs import DEFAULT_WORKING_CRS, ensure_crs
 from geopotential.exceptions import CorruptFileError, MissingFieldError
-from geopotential.io.communes import check_csv_text
+from geopotential.io.csv_text import check_csv_text
 
 logger = logging.getLogger(__name__)
 

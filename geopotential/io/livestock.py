@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from geopotential.exceptions import CorruptFileError, InputError, MissingFieldError
-from geopotential.io.communes import check_csv_text
+from geopotential.io.csv_text import check_csv_text
 
 INSEE_ALIASES = ("commune_insee", "insee", "code_insee", "insee_com", "codgeo", "code_commune")
 

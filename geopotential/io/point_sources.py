@@ -17,7 +17,7 @@ import pandas as pd
 
 from geopotential.crs import DEFAULT_WORKING_CRS, ensure_crs
 from geopotential.exceptions import CorruptFileError, InputError, MissingFieldError
-from geopotential.io.communes import check_csv_text
+from geopotential.io.csv_text import check_csv_text
 
 
 def read_point_sources(path: str | Path, working_crs=DEFAULT_WORKING_CRS, xy_crs=None) -> gpd.GeoDataFrame:
